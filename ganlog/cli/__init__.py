@@ -1,0 +1,78 @@
+"""The ``ganlog`` command: a click group whose subcommands load lazily.
+
+``ganlog --help`` must not import pandas or matplotlib (under 0.3 s), so the
+group imports a subcommand's module only when that command runs or its help
+is shown. Each subcommand module imports its heavy dependencies inside the
+command function. The CLI stays thin: parse options, call the API, pick the
+exit code (0 clean, 1 findings at or above --fail-on, 2 usage/config/input).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+#: command name -> (module, attribute, one-line help shown by `ganlog --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "analyze": ("ganlog.cli.analyze", "analyze", "Read a training log and diagnose the run."),
+    "check": ("ganlog.cli.check", "check", "CI mode: exit 1 when a run has findings at or above --fail-on."),
+    "parse": ("ganlog.cli.parse", "parse", "Write the normalized table of a log (CSV, JSONL, Parquet)."),
+    "report": ("ganlog.cli.report", "report", "Write the self-contained HTML report of a run."),
+    "serve": ("ganlog.cli.serve", "serve", "Start the local paste page on 127.0.0.1."),
+    "rules": ("ganlog.cli.rules", "rules", "List the detectors, or print one's documentation."),
+    "formats": ("ganlog.cli.formats", "formats", "List the readers and the text formats they know."),
+    "train": ("ganlog.cli.train", "train", "Run the reference trainer (needs ganlog[trainer])."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, (mod, _, _) in COMMANDS.items() if _module_exists(mod))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        mod_name, attr, _ = COMMANDS[cmd_name]
+        if not _module_exists(mod_name):
+            return None
+        return getattr(importlib.import_module(mod_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help from the table: listing commands imports none of them.
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _module_exists(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ganlog", prog_name="ganlog")
+def cli() -> None:
+    """ganlog: diagnose GAN training runs from the logs you already have.
+
+    \b
+    Examples:
+      ganlog analyze train.log
+      ganlog check runs/nightly/train.log --fail-on error --format junit -o ganlog.xml
+      ganlog parse train.log --to table.csv
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: user errors become one line on stderr and exit code 2."""
+    from ..errors import GanlogError
+
+    try:
+        return cli.main(args=argv, prog_name="ganlog", standalone_mode=True)
+    except GanlogError as exc:  # raised outside a command's own handler
+        click.echo(f"ganlog: error: {exc}", err=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,33 @@
+"""``ganlog analyze``: read, diagnose, print the terminal summary."""
+
+from __future__ import annotations
+
+import click
+
+from .common import make_config, read_options, read_runs, user_errors
+
+
+@click.command(short_help="Read a training log and diagnose the run.")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@read_options
+@user_errors
+def analyze(paths: tuple[str, ...], fmt: str | None, loss_family: str | None,
+            config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
+    """Read each PATH (a log file, a run directory, or - for stdin) and diagnose it.
+
+    Prints what was read, the findings with their evidence and the top remedy
+    for each, and a one-line verdict.
+    """
+    import sys
+
+    from ..analysis import analyze as run_analysis
+    from ..report.text import render, use_color
+
+    config = make_config(config_path, sets, loss_family)
+    runs = read_runs(paths, fmt=fmt, config=config, allow_pickle=allow_pickle)
+    color = use_color(sys.stdout)
+    for i, run in enumerate(runs):
+        if i:
+            click.echo("")
+        analysis = run_analysis(run, config)
+        click.echo(render(analysis, color=color), nl=False)

@@ -1,0 +1,81 @@
+"""Options and helpers shared by the commands that read runs."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+import click
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..frame import Run
+
+LOSS_FAMILY_CHOICES = ("bce_sum", "bce_mean", "lsgan", "hinge", "wgan", "unknown")
+
+
+def read_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--format, --loss-family, --config, --set, --allow-pickle."""
+    func = click.option(
+        "--allow-pickle", is_flag=True,
+        help="Allow .npy files that hold pickled objects (loading a pickle runs code).",
+    )(func)
+    func = click.option(
+        "--set", "sets", multiple=True, metavar="CODE.PARAM=VALUE",
+        help="Override a detector parameter or severity, e.g. GAN101.threshold=0.05.",
+    )(func)
+    func = click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+        help="Configuration file (default: [tool.ganlog] in the nearest pyproject.toml, or ganlog.toml).",
+    )(func)
+    func = click.option(
+        "--loss-family", type=click.Choice(LOSS_FAMILY_CHOICES), default=None,
+        help="Say the loss family instead of letting ganlog infer it.",
+    )(func)
+    func = click.option(
+        "-f", "--format", "fmt", default=None, metavar="NAME",
+        help="Force a reader or text format (see `ganlog formats`).",
+    )(func)
+    return func
+
+
+def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn GanlogError into one line on stderr and exit 2 (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..errors import GanlogError
+
+        try:
+            return func(*args, **kwargs)
+        except GanlogError as exc:
+            click.echo(f"ganlog: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except MemoryError:
+            click.echo("ganlog: error: out of memory while reading the input", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def make_config(config_path: str | None, sets: Iterable[str], loss_family: str | None) -> "Config":
+    from ..config import load_config
+
+    return load_config(config_path, sets=tuple(sets), loss_family=loss_family)
+
+
+def read_runs(
+    paths: Iterable[str], *, fmt: str | None, config: "Config", allow_pickle: bool = False
+) -> "list[Run]":
+    """Every run in every path, in order."""
+    from ..readers import ReadOptions, load_runs
+
+    runs: list[Run] = []
+    for p in paths:
+        opts = ReadOptions(
+            format=fmt, loss_family=config.loss_family, extra_aliases=dict(config.aliases),
+            allow_pickle=allow_pickle,
+        )
+        runs.extend(load_runs(p, opts))
+    return runs

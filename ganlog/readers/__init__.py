@@ -1,0 +1,148 @@
+"""The reader registry: every source kind registers one reader; the best sniff wins.
+
+``load(path)`` picks the reader whose :meth:`~ganlog.readers.base.Reader.sniff`
+scores highest (``explain(path)`` says why each scored what it did), or the one
+named by ``format=``. Reader modules are imported lazily so that each reader's
+dependencies (protobuf for event files, ...) are only needed when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError, UsageError
+from .base import Reader, ReadOptions, Sniff, Source
+
+if TYPE_CHECKING:
+    from ..frame import Run
+
+#: module path, class name -- in the order ties are broken.
+_READER_CLASSES: tuple[tuple[str, str], ...] = (
+    ("ganlog.readers.text", "TextReader"),
+)
+
+_instances: list[Reader] | None = None
+
+
+def register(module: str, cls: str) -> None:
+    """Add a reader class (by import path) to the registry; used by plug-ins and tests."""
+    global _READER_CLASSES, _instances
+    if (module, cls) not in _READER_CLASSES:
+        _READER_CLASSES = _READER_CLASSES + ((module, cls),)
+        _instances = None
+
+
+def readers() -> list[Reader]:
+    """All registered readers, instantiated once."""
+    global _instances
+    if _instances is None:
+        out = []
+        for mod, cls in _READER_CLASSES:
+            out.append(getattr(importlib.import_module(mod), cls)())
+        _instances = out
+    return _instances
+
+
+def reader_names() -> list[str]:
+    return [r.name for r in readers()]
+
+
+@dataclass(frozen=True)
+class Choice:
+    reader: Reader
+    sniff: Sniff
+
+
+def explain(source: Source) -> list[Choice]:
+    """Every reader's sniff for ``source``, best first."""
+    choices = []
+    for r in readers():
+        if source.is_dir and not r.reads_directories:
+            continue
+        choices.append(Choice(r, r.sniff(source)))
+    choices.sort(key=lambda c: -c.sniff.score)
+    return choices
+
+
+def _check_path(source: Source) -> None:
+    if source.path is None or source.data is not None:
+        return
+    p = source.path
+    if not p.exists():
+        raise InputError(str(p), "no such file or directory")
+    if p.is_dir():
+        return
+    if not os.access(p, os.R_OK):
+        raise InputError(str(p), "permission denied")
+
+
+def pick_reader(source: Source, options: ReadOptions) -> Reader:
+    _check_path(source)
+    if options.format:
+        for r in readers():
+            if options.format == r.name:
+                return r
+        # A text format name (e.g. "dcgan") is forced through the text reader.
+        text = next((r for r in readers() if r.name == "text"), None)
+        if text is not None and hasattr(text, "knows_format") and text.knows_format(options.format):  # type: ignore[attr-defined]
+            return text
+        raise UsageError(
+            f"unknown format {options.format!r}; `ganlog formats` lists the readers and text formats"
+        )
+    choices = explain(source)
+    if not choices or choices[0].sniff.score <= 0:
+        if source.is_dir:
+            raise InputError(
+                source.name,
+                "nothing readable in this directory",
+                expected="a training log, TensorBoard event files, .npy/.npz arrays, or CSV/JSONL metrics",
+            )
+        reason = choices[0].sniff.reason if choices else "no reader accepts it"
+        raise InputError(source.name, reason, expected="a GAN training log")
+    return choices[0].reader
+
+
+def load_runs(
+    path: "str | os.PathLike[str] | Source",
+    options: ReadOptions | None = None,
+) -> "list[Run]":
+    """Read every run in ``path`` (``-`` is stdin). A directory may hold several runs."""
+    options = options or ReadOptions()
+    if isinstance(path, Source):
+        source = path
+    elif str(path) == "-":
+        source = Source.from_bytes(sys.stdin.buffer.read(), "<stdin>")
+    else:
+        source = Source.from_path(path)
+    reader = pick_reader(source, options)
+    runs = reader.read(source, options)
+    if options.loss_family:
+        from ..lossfamily import resolve_loss_family
+
+        for run in runs:
+            run.loss_family = resolve_loss_family(run, options.loss_family)
+    return runs
+
+
+def load(path: "str | os.PathLike[str] | Source", **kwargs: object) -> "Run":
+    """Read one run. Keyword arguments are :class:`ReadOptions` fields.
+
+    A directory holding several runs is an error here; use :func:`load_runs`.
+    """
+    options = ReadOptions(**kwargs)  # type: ignore[arg-type]
+    runs = load_runs(path, options)
+    if len(runs) != 1:
+        name = path.name if isinstance(path, Source) else str(path)
+        raise InputError(name, f"holds {len(runs)} runs", expected="one run; use load_runs() for several")
+    return runs[0]
+
+
+__all__ = [
+    "Choice", "Reader", "ReadOptions", "Sniff", "Source",
+    "explain", "load", "load_runs", "pick_reader", "reader_names", "readers", "register",
+]
