@@ -427,6 +427,7 @@ def describe_type(hint: Any) -> str:
 def params_table(cls: type) -> list[dict[str, Any]]:
     """A detector's parameters: name, type, default, help (from the field's metadata)."""
     hints = _param_types(cls.Params)  # type: ignore[attr-defined]
+    comments = field_comments(cls.Params)  # type: ignore[attr-defined]
     rows = []
     for f in cls.param_fields():  # type: ignore[attr-defined]
         default: Any
@@ -440,6 +441,29 @@ def params_table(cls: type) -> list[dict[str, Any]]:
             "name": f.name,
             "type": _describe(hints.get(f.name, type(default))),
             "default": list(default) if isinstance(default, tuple) else default,
-            "help": str(f.metadata.get("help", "")) if f.metadata else "",
+            "help": str(f.metadata.get("help", "")) if f.metadata and f.metadata.get("help")
+            else comments.get(f.name, ""),
         })
     return rows
+
+
+def field_comments(params_cls: type) -> dict[str, str]:
+    """The ``#:`` comments written above each field of a Params dataclass (Sphinx's convention)."""
+    import inspect
+
+    try:
+        lines = inspect.getsource(params_cls).splitlines()
+    except (OSError, TypeError):
+        return {}
+    out: dict[str, str] = {}
+    pending: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if text.startswith("#:"):
+            pending.append(text[2:].strip())
+            continue
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)\s*:", text)
+        if m and pending:
+            out[m.group(1)] = " ".join(pending)
+        pending = []
+    return out

@@ -197,6 +197,8 @@ def _toml_literal(value) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class _Params:
+    #: D loss limit as a fraction
+    #: of the chance level
     threshold: float = 0.1
     window: int = 50
     enabled: bool = True
@@ -248,3 +250,25 @@ def test_set_values_are_read_as_toml_and_bare_words_as_strings() -> None:
     assert _parse_set_value('["GAN1", "GAN2"]') == ["GAN1", "GAN2"]
     assert _parse_set_value("error") == "error"
     assert _parse_set_value("1e-3") == 0.001
+
+
+def test_field_comments_document_parameters() -> None:
+    from ganlog.config import field_comments
+
+    assert field_comments(_Params) == {"threshold": "D loss limit as a fraction of the chance level"}
+
+
+def test_the_readme_config_example_loads(repo_root, in_dir) -> None:
+    """The `[tool.ganlog]` example in README.md is valid configuration."""
+    import re
+
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## CI: `ganlog check`", 1)[1]
+    example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    for code in re.findall(r"\[tool\.ganlog\.(GAN\d{3})\]", example):
+        if code not in registry():
+            pytest.skip(f"{code} is not registered yet")
+    _write(in_dir / "pyproject.toml", example)
+    cfg = load_config()
+    assert cfg.select and cfg.ignore == ["GAN303"] and cfg.fail_on is Severity.WARNING
+    assert cfg.aliases == {"disc/total": "loss_d"}
