@@ -163,7 +163,7 @@ def test_markdown_step_summary(crafted) -> None:
 def test_markdown_passed(crafted) -> None:
     healthy = Analysis(run=crafted.run, ran=["GAN101"])
     md = machine.to_markdown(judge([healthy], Severity.ERROR))
-    assert md.startswith("## ganlog check: ✅ passed") and "No findings from 1 detectors." in md
+    assert md.startswith("## ganlog check: ✅ passed") and "No findings from 1 detector." in md
 
 
 # -- the command: formats to stdout and -o, atomically --------------------------------
