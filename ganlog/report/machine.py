@@ -259,15 +259,13 @@ def to_github(result: "CheckResult") -> str:
     Errors are ``::error``, warnings ``::warning``, info ``::notice``; a finding
     the baseline already had is downgraded to a notice.
     """
-    from .text import describe_span
-
     lines = []
     for judged in result.runs:
         a = judged.analysis
         file = "" if a.run.source.startswith("<") else a.run.source
         for f in a.findings:
             level = "notice" if judged.in_baseline(f) else _GH_LEVEL[f.severity]
-            msg = f"{a.run.name}: {f.message} [{describe_span(a, f)}]"
+            msg = f"{a.run.name}: {f.message}"  # detectors' messages say where already
             if f.remedies:
                 msg += f"\nTry: {_remedy_title(f.remedies[0])}"
             if judged.in_baseline(f):
