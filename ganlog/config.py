@@ -197,6 +197,9 @@ def _apply_key(config: Config, key: str, value: Any, where: str, prefix: str) ->
             raise ConfigError(f"{where}: {full}: expected a table of parameters, got {_show(value)}")
         for param, pvalue in value.items():
             _apply_detector_key(config, code, param, pvalue, where, f"{full}.{param}")
+    elif norm == "tool" and not prefix:
+        raise ConfigError(f"{where}: tool: outside pyproject.toml the settings sit at the top level "
+                          "(write select = ... rather than [tool.ganlog])")
     else:
         hint = _did_you_mean(key)
         raise ConfigError(

@@ -216,7 +216,7 @@ def to_junit(result: "CheckResult") -> str:
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v
-        suite.set("time", "0")
+        suite.set("time", f"{float(a.extras.get('seconds', 0.0)):.3f}")
     for k, v in totals.items():
         root.set(k, str(v))
     ET.indent(root)
@@ -259,15 +259,13 @@ def to_github(result: "CheckResult") -> str:
     Errors are ``::error``, warnings ``::warning``, info ``::notice``; a finding
     the baseline already had is downgraded to a notice.
     """
-    from .text import describe_span
-
     lines = []
     for judged in result.runs:
         a = judged.analysis
         file = "" if a.run.source.startswith("<") else a.run.source
         for f in a.findings:
             level = "notice" if judged.in_baseline(f) else _GH_LEVEL[f.severity]
-            msg = f"{a.run.name}: {f.message} [{describe_span(a, f)}]"
+            msg = f"{a.run.name}: {f.message}"  # detectors' messages say where already
             if f.remedies:
                 msg += f"\nTry: {_remedy_title(f.remedies[0])}"
             if judged.in_baseline(f):
@@ -334,7 +332,7 @@ def to_markdown(result: "CheckResult") -> str:
                 out.append(f"| {sev} | {f.code} {md_escape(f.name)} | {md_escape(describe_span(a, f))} "
                            f"| {md_escape(f.message)} | {try_} |")
         else:
-            out += ["", f"No findings from {len(a.ran)} detectors."]
+            out += ["", f"No findings from {len(a.ran)} detector{'s' if len(a.ran) != 1 else ''}."]
         if a.skipped:
             out += ["", "<details><summary>Not checked (columns not logged): "
                     + ", ".join(s.code for s in a.skipped) + "</summary>", ""]

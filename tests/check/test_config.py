@@ -104,6 +104,7 @@ def test_top_level_set_overrides_the_file(in_dir) -> None:
     ('aliases = "loss_d"\n', "aliases", "expected a table"),
     ('[GAN999]\nthreshold = 1\n', "GAN999", "unknown detector code GAN999"),
     ('[detectors]\nx = 1\n', "detectors", "unknown key"),
+    ('[tool.ganlog]\nfail-on = "error"\n', "tool", "settings sit at the top level"),
 ])
 def test_bad_config_is_one_line_naming_file_and_key(in_dir, text, key, words) -> None:
     path = _write(in_dir / "ganlog.toml", text)
