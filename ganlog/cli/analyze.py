@@ -40,3 +40,10 @@ def analyze(paths: tuple[str, ...], html_path: str | None, no_html: bool, open_h
             from .report import write_html_report
 
             write_html_report(analysis, html_path, index=i if len(runs) > 1 else None, open_it=open_html)
+    # Damaged input (a truncated or corrupted file, a file in the folder that could not be
+    # read): what was readable is analyzed above; each problem is one line and the exit is 2.
+    problems = [e for run in runs for e in run.meta.get("input_errors", ())]
+    for e in problems:
+        click.echo(f"ganlog: error: {e}", err=True)
+    if problems:
+        sys.exit(2)
