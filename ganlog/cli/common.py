@@ -15,8 +15,15 @@ if TYPE_CHECKING:
 LOSS_FAMILY_CHOICES = ("bce_sum", "bce_mean", "lsgan", "hinge", "wgan", "unknown")
 
 
-def read_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--format, --loss-family, --config, --set, --allow-pickle."""
+def read_options(func: Callable[..., Any] | None = None, *,
+                 format_flags: tuple[str, ...] = ("-f", "--format")) -> Any:
+    """--format, --loss-family, --config, --set, --allow-pickle.
+
+    A command whose ``--format`` means its output (``ganlog check``) passes
+    ``format_flags=("--input-format",)`` for the reader option.
+    """
+    if func is None:
+        return functools.partial(read_options, format_flags=format_flags)
     func = click.option(
         "--allow-pickle", is_flag=True,
         help="Allow .npy files that hold pickled objects (loading a pickle runs code).",
@@ -34,7 +41,7 @@ def read_options(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Say the loss family instead of letting ganlog infer it.",
     )(func)
     func = click.option(
-        "-f", "--format", "fmt", default=None, metavar="NAME",
+        *format_flags, "fmt", default=None, metavar="NAME",
         help="Force a reader or text format (see `ganlog formats`).",
     )(func)
     return func

@@ -1,12 +1,20 @@
-"""Machine-readable output: JSON with a schema version (more formats build on it)."""
+"""Machine-readable output: JSON with a schema version, JUnit XML, GitHub annotations, Markdown.
+
+Reporters are pure functions: an :class:`~ganlog.analysis.Analysis` (or, for
+``ganlog check``, a :class:`~ganlog.judge.CheckResult`) in, a string out.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
+
+from ..detectors.base import Finding, Severity
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
+    from ..judge import CheckResult, RunJudgement
 
 SCHEMA_VERSION = 1
 
@@ -64,3 +72,315 @@ def analysis_to_dict(analysis: "Analysis") -> dict[str, Any]:
             "crashed": [{"code": c.code, "name": c.name, "error": c.error} for c in analysis.crashed],
         },
     }
+
+
+# -- ganlog check: one document for several judged runs ----------------------
+
+def _tool() -> dict[str, str]:
+    from .. import __version__
+
+    return {"name": "ganlog", "version": __version__}
+
+
+def check_to_dict(result: "CheckResult") -> dict[str, Any]:
+    """The JSON document of ``ganlog check --format json``.
+
+    ``runs`` holds each run's :func:`analysis_to_dict` plus a ``check`` object:
+    whether it passed, the indices of the findings that failed it, and the
+    baseline comparison when ``--baseline`` was given.
+    """
+    runs = []
+    for judged in result.runs:
+        doc = analysis_to_dict(judged.analysis)
+        doc.pop("schema_version", None)  # one version, on the envelope
+        doc["check"] = {
+            "passed": judged.passed,
+            "failing": [i for i, f in enumerate(judged.analysis.findings) if judged.counts_against(f)],
+            "baseline": judged.baseline.to_dict() if judged.baseline is not None else None,
+        }
+        runs.append(doc)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": _tool(),
+        "command": "check",
+        "fail_on": result.fail_on.label,
+        "passed": result.passed,
+        "exit_code": result.exit_code,
+        "summary": {
+            "runs": len(result.runs),
+            "failed_runs": sum(1 for r in result.runs if not r.passed),
+            "findings": result.counts(),
+        },
+        "runs": runs,
+    }
+
+
+def to_json(result: "CheckResult") -> str:
+    import json
+
+    return json.dumps(check_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+# -- JUnit XML -----------------------------------------------------------------
+
+# XML 1.0 forbids most control characters even when escaped; logs can hold them.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: Any) -> str:
+    return _XML_BAD.sub("\N{REPLACEMENT CHARACTER}", str(text))
+
+
+def _finding_block(judged: "RunJudgement", f: Finding) -> str:
+    from .text import describe_span, fmt_value
+
+    lines = [f"{f.severity.label.upper()} {f.code} {f.name} (confidence {f.confidence:.0%})",
+             f"where: {describe_span(judged.analysis, f)}", f.message]
+    if f.evidence:
+        lines.append("evidence: " + "; ".join(f"{k}={fmt_value(v)}" for k, v in f.evidence.items()))
+    if f.remedies:
+        lines.append("try: " + ", ".join(_remedy_title(r) for r in f.remedies[:3]))
+    if judged.in_baseline(f):
+        lines.append("(also in the baseline run: not a regression)")
+    return "\n".join(lines)
+
+
+def _remedy_title(rid: str) -> str:
+    from .. import remedies
+
+    try:
+        return f"{remedies.get(rid).title} [{rid}]"
+    except KeyError:
+        return rid
+
+
+def to_junit(result: "CheckResult") -> str:
+    """JUnit XML: a test suite per run, a test case per detector that ran, was skipped or crashed.
+
+    A detector with findings at or above ``--fail-on`` (regressions only, with
+    a baseline) is a ``<failure>``; its findings below the bar go to
+    ``<system-out>``; a skipped detector is ``<skipped>``; a crashed one ``<error>``.
+    """
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="ganlog check")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for judged in result.runs:
+        a = judged.analysis
+        suite = ET.SubElement(root, "testsuite", name=_xml_text(f"ganlog: {a.run.name}"))
+        props = ET.SubElement(suite, "properties")
+        for key, value in (
+            ("source", a.run.source), ("verdict", a.verdict), ("loss_family", a.run.loss_family.name),
+            ("fail_on", result.fail_on.label), ("records", len(a.run.frame)),
+            ("partial", str(a.partial).lower()),
+        ):
+            ET.SubElement(props, "property", name=key, value=_xml_text(value))
+        if judged.baseline is not None:
+            ET.SubElement(props, "property", name="baseline", value=_xml_text(judged.baseline.baseline_source))
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        classname = _xml_text(f"ganlog.{a.run.name}")
+        file_attr = {} if a.run.source.startswith("<") else {"file": _xml_text(a.run.source)}
+
+        by_code: dict[str, list[Finding]] = {}
+        for f in a.findings:
+            by_code.setdefault(f.code, []).append(f)
+        names = _detector_names(a)
+        for code in sorted(set(a.ran) | {s.code for s in a.skipped} | {c.code for c in a.crashed}):
+            case = ET.SubElement(suite, "testcase", classname=classname,
+                                 name=_xml_text(f"{code} {names.get(code, '')}".strip()), time="0",
+                                 **file_attr)
+            counts["tests"] += 1
+            crashed = next((c for c in a.crashed if c.code == code), None)
+            skipped = next((s for s in a.skipped if s.code == code), None)
+            if crashed is not None:
+                err = ET.SubElement(case, "error", message=_xml_text(f"detector crashed: {crashed.error}"),
+                                    type="crash")
+                err.text = _xml_text(crashed.traceback or crashed.error)
+                counts["errors"] += 1
+                continue
+            if skipped is not None:
+                ET.SubElement(case, "skipped", message=_xml_text(skipped.reason))
+                counts["skipped"] += 1
+                continue
+            found = by_code.get(code, [])
+            bad = [f for f in found if judged.counts_against(f)]
+            rest = [f for f in found if not judged.counts_against(f)]
+            if bad:
+                fail = ET.SubElement(case, "failure", message=_xml_text(bad[0].message),
+                                     type=bad[0].severity.label)
+                fail.text = _xml_text("\n\n".join(_finding_block(judged, f) for f in bad))
+                counts["failures"] += 1
+            if rest:
+                out = ET.SubElement(case, "system-out")
+                out.text = _xml_text("\n\n".join(_finding_block(judged, f) for f in rest))
+        for k, v in counts.items():
+            suite.set(k, str(v))
+            totals[k] += v
+        suite.set("time", f"{float(a.extras.get('seconds', 0.0)):.3f}")
+    for k, v in totals.items():
+        root.set(k, str(v))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _detector_names(a: "Analysis") -> dict[str, str]:
+    from ..detectors import registry
+
+    names = {code: cls.name for code, cls in registry().items()}
+    names.update({s.code: s.name for s in a.skipped})
+    names.update({c.code: c.name for c in a.crashed})
+    names.update({f.code: f.name for f in a.findings})
+    return names
+
+
+# -- GitHub workflow commands ---------------------------------------------------
+
+_GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def gh_escape_data(text: str) -> str:
+    """Escape a workflow command's message (GitHub's toolkit: %, CR, LF)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def gh_escape_property(text: str) -> str:
+    """Escape a workflow command property value (also ``:`` and ``,``)."""
+    return gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _gh_command(level: str, message: str, **props: str) -> str:
+    head = ",".join(f"{k}={gh_escape_property(v)}" for k, v in props.items() if v)
+    return f"::{level}{' ' + head if head else ''}::{gh_escape_data(message)}"
+
+
+def to_github(result: "CheckResult") -> str:
+    """GitHub Actions annotations: one workflow command per finding (and per crashed detector).
+
+    Errors are ``::error``, warnings ``::warning``, info ``::notice``; a finding
+    the baseline already had is downgraded to a notice.
+    """
+    lines = []
+    for judged in result.runs:
+        a = judged.analysis
+        file = "" if a.run.source.startswith("<") else a.run.source
+        for f in a.findings:
+            level = "notice" if judged.in_baseline(f) else _GH_LEVEL[f.severity]
+            msg = f"{a.run.name}: {f.message}"  # detectors' messages say where already
+            if f.remedies:
+                msg += f"\nTry: {_remedy_title(f.remedies[0])}"
+            if judged.in_baseline(f):
+                msg += "\n(also in the baseline run)"
+            lines.append(_gh_command(level, msg, file=file, title=f"{f.code} {f.name}"))
+        for c in a.crashed:
+            lines.append(_gh_command("warning", f"{a.run.name}: detector {c.code} crashed: {c.error}",
+                                     file=file, title=f"{c.code} {c.name} crashed"))
+    return "".join(line + "\n" for line in lines)
+
+
+# -- Markdown for $GITHUB_STEP_SUMMARY --------------------------------------------
+
+
+def md_escape(text: Any) -> str:
+    """Safe inside a Markdown table cell: no pipes, no newlines, no raw HTML."""
+    s = str(text).replace("\r", " ").replace("\n", " ")
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in ("\\", "|", "`", "*", "[", "]"):
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def to_markdown(result: "CheckResult") -> str:
+    """A step summary: the overall result, a row per run, then each run's findings."""
+    from .text import describe_span
+
+    mark = "✅ passed" if result.passed else "❌ failed"
+    out = [f"## ganlog check: {mark}", ""]
+    out.append(f"Fail on **{result.fail_on.label}** or above"
+               + (" (only what got worse than the baseline)" if any(r.baseline for r in result.runs) else "")
+               + (" · `--exit-zero`" if result.exit_zero else "") + ".")
+    out += ["", "| Run | Verdict | Errors | Warnings | Info | Check |", "|---|---|---:|---:|---:|---|"]
+    for judged in result.runs:
+        a = judged.analysis
+        c = {s: sum(1 for f in a.findings if f.severity == s) for s in Severity}
+        out.append(
+            f"| {md_escape(a.run.name)} | {a.verdict} | {c[Severity.ERROR]} | {c[Severity.WARNING]} "
+            f"| {c[Severity.INFO]} | {'pass' if judged.passed else '**FAIL**'} |"
+        )
+    for judged in result.runs:
+        a = judged.analysis
+        run = a.run
+        out += ["", f"### {md_escape(run.name)}: {a.verdict}", ""]
+        facts = [f"{md_escape(run.source)}", f"{len(run.frame):,} records",
+                 f"loss family {md_escape(run.loss_family.name)}"]
+        if a.healthy_until is not None and a.verdict != "healthy":
+            facts.append(f"healthy until {md_escape(run.describe_step(a.healthy_until))}")
+        if a.partial:
+            facts.append("**partial input**")
+        out.append(" · ".join(facts))
+        if judged.baseline is not None:
+            regs = judged.baseline.regressions
+            out += ["", f"Against baseline {md_escape(judged.baseline.baseline_source)}: "
+                    + (f"{len(regs)} regression{'s' if len(regs) != 1 else ''}." if regs else "nothing got worse.")]
+            out += [f"- {md_escape(r.message)}" for r in regs]
+        if a.findings:
+            out += ["", "| Severity | Code | Where | Finding | Try |", "|---|---|---|---|---|"]
+            for f in a.findings:
+                sev = f.severity.label + (" (in baseline)" if judged.in_baseline(f) else "")
+                if judged.counts_against(f):
+                    sev = f"**{sev}**"
+                try_ = md_escape(_remedy_title(f.remedies[0])) if f.remedies else ""
+                out.append(f"| {sev} | {f.code} {md_escape(f.name)} | {md_escape(describe_span(a, f))} "
+                           f"| {md_escape(f.message)} | {try_} |")
+        else:
+            out += ["", f"No findings from {len(a.ran)} detector{'s' if len(a.ran) != 1 else ''}."]
+        if a.skipped:
+            out += ["", "<details><summary>Not checked (columns not logged): "
+                    + ", ".join(s.code for s in a.skipped) + "</summary>", ""]
+            out += [f"- {s.code} {md_escape(s.name)}: {md_escape(s.reason)}" for s in a.skipped]
+            out += ["", "</details>"]
+        for c in a.crashed:
+            out += ["", f"> **Detector crashed:** {c.code} {md_escape(c.name)}: {md_escape(c.error)}"]
+    out += ["", md_escape(result.summary_line()), ""]
+    return "\n".join(out)
+
+
+FORMATS = ("text", "json", "junit", "github", "markdown")
+
+
+def render_check(result: "CheckResult", fmt: str, *, color: bool = False) -> str:
+    """``ganlog check`` output in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return to_json(result)
+    if fmt == "junit":
+        return to_junit(result)
+    if fmt == "github":
+        return to_github(result)
+    if fmt == "markdown":
+        return to_markdown(result)
+    if fmt == "text":
+        return to_text(result, color=color)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def to_text(result: "CheckResult", *, color: bool = False) -> str:
+    """The terminal summary of each run, then what failed and one summary line."""
+    from .text import render
+
+    parts = []
+    for judged in result.runs:
+        text = render(judged.analysis, color=color)
+        if judged.baseline is not None:
+            regs = judged.baseline.regressions
+            text += f"Against baseline {judged.baseline.baseline_source}: "
+            text += (f"{len(regs)} regression{'s' if len(regs) != 1 else ''}\n" if regs
+                     else "nothing got worse\n")
+            text += "".join(f"  {r.kind:<11} {r.message}\n" for r in regs)
+        parts.append(text)
+    tail = []
+    for judged in result.runs:
+        if judged.passed:
+            tail.append(f"pass  {judged.name}")
+        else:
+            codes = sorted({f.code for f in judged.failing})
+            tail.append(f"FAIL  {judged.name}: {', '.join(codes)}")
+    return "\n".join(parts) + "\n" + "\n".join(tail) + "\n" + result.summary_line() + "\n"

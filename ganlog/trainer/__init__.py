@@ -1,0 +1,92 @@
+"""The reference trainer: small GANs that fail (or succeed) in known ways.
+
+Torch is imported only inside this package and only when a run starts
+(``ganlog[trainer]``); listing scenarios and reading manifests need no torch.
+
+    from ganlog.trainer import run_scenario
+    result = run_scenario("healthy-bce", "runs/healthy-bce", seed=0)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .config import TrainConfig
+from .scenarios import SCENARIOS, Scenario, get
+
+if TYPE_CHECKING:
+    from .loop import TrainResult
+
+__all__ = ["TrainConfig", "Scenario", "SCENARIOS", "get", "run_scenario", "torch_available",
+           "TORCH_MISSING"]
+
+TORCH_MISSING = "the reference trainer needs torch: pip install 'ganlog[trainer]'"
+
+
+def torch_available() -> bool:
+    """True when torch imports (it is imported anyway when a run starts)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass
+class ScenarioRun:
+    scenario: Scenario
+    out: Path
+    result: "TrainResult"
+    manifest: dict[str, Any]
+
+
+def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, steps: int | None = None,
+                 device: str = "auto", log_format: str = "dcgan", threads: int | None = None,
+                 **overrides: Any) -> ScenarioRun:
+    """Train scenario ``name`` and write the run in every format into ``out``.
+
+    ``steps`` shortens (or lengthens) the run; a scenario's events that are
+    tied to a step (the learning-rate spike) scale with it.
+    """
+    import torch
+
+    from .loop import train
+    from .writers import write_run
+
+    if threads:
+        torch.set_num_threads(threads)
+    sc = get(name)
+    cfg = sc.config
+    if steps is not None and steps != cfg.steps:
+        cfg = scale_steps(cfg, steps)
+    if overrides:
+        cfg = cfg.replace(**overrides)
+    sc = Scenario(**{**sc.__dict__, "config": cfg})
+    result = train(cfg, seed=seed, device=device)
+    manifest = sc.manifest(seed, result.events, extra={
+        "device": result.device,
+        "torch": torch.__version__,
+        "wall_s": round(result.wall_s, 3),
+        "steps_per_s": round(result.steps_per_s, 1),
+        "records": len(result.records),
+    })
+    out = Path(out)
+    write_run(out, result.records, manifest, log_format=log_format)
+    from .writers import MANIFEST
+    import json
+
+    manifest = json.loads((out / MANIFEST).read_text())
+    return ScenarioRun(sc, out, result, manifest)
+
+
+def scale_steps(cfg: TrainConfig, steps: int) -> TrainConfig:
+    """The same run with ``steps`` steps; a step-tied fault moves proportionally."""
+    changes: dict[str, Any] = {"steps": steps}
+    if cfg.lr_spike_at >= 0:
+        changes["lr_spike_at"] = int(round(cfg.lr_spike_at * steps / cfg.steps))
+    if cfg.log_every > 0 and steps < cfg.steps:
+        changes["log_every"] = max(1, int(round(cfg.log_every * steps / cfg.steps)))
+    return cfg.replace(**changes)

@@ -1,0 +1,309 @@
+"""The training loop, with the faults and remedies a scenario switches on.
+
+The loop follows the PyTorch DCGAN example's order (one fake batch per step:
+D sees it detached, then G's step scores the *same* batch), so the two
+``D(G(z))`` values mean what trainers print: ``d_g_z1`` during D's step,
+before its update, ``d_g_z2`` in G's step, after it. When D is not updated
+(the forum question's gate) the two are identical -- exactly the signature
+the GAN202 detector looks for.
+
+Every ``log_every`` steps one record is kept: losses and their parts, D(x),
+D(G(z)) before/after, gradient norms, learning rates, and a quality measure
+(modes covered, diversity and a sliced Wasserstein distance on 2-D data;
+diversity on images). Evaluation draws from its own random generator, so how
+often a run logs never changes its trajectory. ``log_every=0`` switches all
+logging off (the plain loop the speed benchmark compares against).
+
+The loop also records *ground-truth events* that only the trainer can know
+(the first step D's update was skipped, the step D died, the first
+non-finite parameter): the detection benchmark scores detectors against them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+import torch.nn.functional as F
+
+from .config import TrainConfig
+from .data import Mixture2D, make_dataset
+from .models import EMA, build_models
+
+
+@dataclass
+class TrainResult:
+    config: TrainConfig
+    seed: int
+    device: str
+    records: list[dict[str, Any]]
+    #: ground-truth events: name -> first step it happened (absent when it never did)
+    events: dict[str, int] = field(default_factory=dict)
+    wall_s: float = 0.0
+    steps: int = 0
+
+    @property
+    def steps_per_s(self) -> float:
+        return self.steps / self.wall_s if self.wall_s > 0 else math.nan
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("--device cuda was asked for but torch sees no CUDA device")
+    return torch.device(device)
+
+
+# -- losses ------------------------------------------------------------------------
+
+
+def d_loss_parts(cfg: TrainConfig, out_r: torch.Tensor, out_f: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(loss on real, loss on fake) for D, from logits/scores."""
+    real_target = 1.0 - cfg.label_smoothing
+    if cfg.loss in ("bce", "bce_sat"):
+        return (F.binary_cross_entropy_with_logits(out_r, torch.full_like(out_r, real_target)),
+                F.binary_cross_entropy_with_logits(out_f, torch.zeros_like(out_f)))
+    if cfg.loss == "mse":
+        return (F.mse_loss(torch.sigmoid(out_r), torch.full_like(out_r, real_target)),
+                F.mse_loss(torch.sigmoid(out_f), torch.zeros_like(out_f)))
+    if cfg.loss == "lsgan":
+        return 0.5 * ((out_r - real_target) ** 2).mean(), 0.5 * (out_f**2).mean()
+    if cfg.loss == "hinge":
+        return F.relu(1.0 - out_r).mean(), F.relu(1.0 + out_f).mean()
+    # wgan_gp: the critic maximises E[D(x)] - E[D(G(z))]
+    return -out_r.mean(), out_f.mean()
+
+
+def g_loss(cfg: TrainConfig, out_f: torch.Tensor) -> torch.Tensor:
+    if cfg.loss == "bce":
+        return F.binary_cross_entropy_with_logits(out_f, torch.ones_like(out_f))
+    if cfg.loss == "bce_sat":  # minimise log(1 - D(G(z))): saturates when D wins
+        return -F.binary_cross_entropy_with_logits(out_f, torch.zeros_like(out_f))
+    if cfg.loss == "mse":
+        return F.mse_loss(torch.sigmoid(out_f), torch.ones_like(out_f))
+    if cfg.loss == "lsgan":
+        return 0.5 * ((out_f - 1.0) ** 2).mean()
+    return -out_f.mean()  # hinge and wgan_gp
+
+
+def gradient_penalty(D: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor,
+                     gen: torch.Generator) -> torch.Tensor:
+    """WGAN-GP: (||grad D(x_hat)|| - 1)^2 on random interpolates (Gulrajani et al. 2017)."""
+    shape = (real.shape[0],) + (1,) * (real.dim() - 1)
+    eps = torch.rand(shape, generator=gen, device=gen.device).to(real.device)
+    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
+    return ((g.reshape(g.shape[0], -1).norm(dim=1) - 1.0) ** 2).mean()
+
+
+def r1_penalty(out_r: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """R1: gamma/2 * E||grad_x D(x)||^2 on real data (Mescheder et al. 2018)."""
+    (g,) = torch.autograd.grad(out_r.sum(), real, create_graph=True)
+    return 0.5 * g.reshape(g.shape[0], -1).pow(2).sum(dim=1).mean()
+
+
+def _grad_norm(module: torch.nn.Module) -> float:
+    grads = [p.grad for p in module.parameters() if p.grad is not None]
+    if not grads:
+        return 0.0
+    return float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
+
+
+def _prob(cfg: TrainConfig, out: torch.Tensor) -> float:
+    """What a trainer prints as D(.): the mean sigmoid for probability losses, else the mean score."""
+    out = out.detach()
+    return float(torch.sigmoid(out).mean() if cfg.sigmoid_outputs else out.mean())
+
+
+# -- the loop --------------------------------------------------------------------------
+
+
+def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
+          on_record: Callable[[dict[str, Any]], None] | None = None) -> TrainResult:
+    """Train one run; return its logged records and ground-truth events."""
+    cfg.validate()
+    dev = pick_device(device)
+    torch.manual_seed(seed)
+    gen = torch.Generator(device=dev).manual_seed(seed)
+    eval_gen = torch.Generator(device=dev).manual_seed(seed + 7919)
+
+    data = make_dataset(cfg.data, seed).to(dev)
+    d_width = cfg.width if cfg.d_width is None else cfg.d_width
+    G, D = build_models(cfg.data_kind, z_dim=cfg.z_dim, width=cfg.width, d_width=d_width,
+                        spectral_norm=cfg.spectral_norm, output_relu=cfg.d_output_relu)
+    G.to(dev)
+    D.to(dev)
+    if cfg.optimizer == "sgd":
+        opt_d = torch.optim.SGD(D.parameters(), lr=cfg.lr_d)
+        opt_g = torch.optim.SGD(G.parameters(), lr=cfg.lr_g)
+    else:
+        opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
+        opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
+    ema = EMA(G, cfg.ema_decay) if cfg.ema_decay > 0 else None
+
+    records: list[dict[str, Any]] = []
+    events: dict[str, int] = {}
+    B, z_dim = cfg.batch_size, cfg.z_dim
+    logging = cfg.log_every > 0
+    t0 = time.perf_counter()
+
+    for step in range(cfg.steps):
+        if step == cfg.lr_spike_at:
+            for opt in (opt_d, opt_g):
+                for group in opt.param_groups:
+                    group["lr"] *= cfg.lr_spike_factor
+        log_now = logging and (step % cfg.log_every == 0 or step == cfg.steps - 1)
+        noise_std = cfg.instance_noise * max(0.0, 1.0 - step / cfg.steps)
+
+        z = torch.randn(B, z_dim, generator=gen, device=dev)
+        fake = G(z)
+        g_grads_early: list[torch.Tensor | None] | None = None
+        if cfg.simultaneous:
+            # Plain simultaneous play: G's gradient is taken against D *before* D moves.
+            out_g0 = D(fake)
+            G.zero_grad(set_to_none=True)
+            g_loss(cfg, out_g0).backward(inputs=list(G.parameters()))
+            g_grads_early = [p.grad.clone() if p.grad is not None else None for p in G.parameters()]
+
+        d_updated = False
+        for k in range(cfg.d_steps):
+            real = data.sample(B, gen)
+            if k < cfg.d_steps - 1:  # extra D steps see fresh fakes
+                with torch.no_grad():
+                    fake_d = G(torch.randn(B, z_dim, generator=gen, device=dev))
+            else:
+                fake_d = fake.detach()
+            if noise_std > 0:
+                real = real + noise_std * torch.randn(real.shape, generator=gen, device=dev)
+                fake_d = fake_d + noise_std * torch.randn(fake_d.shape, generator=gen, device=dev)
+            if cfg.r1_gamma > 0:
+                real.requires_grad_(True)
+            out_r = D(real)
+            out_f = D(fake_d)
+            loss_real, loss_fake = d_loss_parts(cfg, out_r, out_f)
+            loss_d = loss_real + loss_fake
+            penalty_gp = penalty_r1 = None
+            if cfg.loss == "wgan_gp":
+                penalty_gp = gradient_penalty(D, real.detach(), fake_d, gen)
+                loss_d = loss_d + cfg.gp_lambda * penalty_gp
+            if cfg.r1_gamma > 0:
+                penalty_r1 = r1_penalty(out_r, real)
+                loss_d = loss_d + cfg.r1_gamma * penalty_r1
+            opt_d.zero_grad(set_to_none=True)
+            if cfg.d_gate > 0:
+                # The forum question's loop: each part is back-propagated only when it
+                # is above the gate, and D steps only when one of them was.
+                stepped = False
+                if loss_real.item() > cfg.d_gate:
+                    loss_real.backward(retain_graph=True)
+                    stepped = True
+                if loss_fake.item() > cfg.d_gate:
+                    loss_fake.backward()
+                    stepped = True
+                if not stepped:
+                    events.setdefault("d_update_skipped", step)
+            else:
+                loss_d.backward()
+                stepped = True
+            gnorm_d = _grad_norm(D) if log_now else math.nan
+            if stepped:
+                if cfg.grad_clip > 0:
+                    torch.nn.utils.clip_grad_norm_(D.parameters(), cfg.grad_clip)
+                opt_d.step()
+                d_updated = True
+
+        # G step on the same fake batch the D step scored.
+        fake_in = fake
+        if noise_std > 0:
+            fake_in = fake + noise_std * torch.randn(fake.shape, generator=gen, device=dev)
+        if g_grads_early is not None:
+            for p, g in zip(G.parameters(), g_grads_early):
+                p.grad = g
+            with torch.no_grad():
+                out_g = D(fake_in)
+                loss_g = g_loss(cfg, out_g)
+        else:
+            out_g = D(fake_in)
+            loss_g = g_loss(cfg, out_g)
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward(inputs=list(G.parameters()))
+        gnorm_g = _grad_norm(G) if log_now else math.nan
+        if cfg.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(G.parameters(), cfg.grad_clip)
+        opt_g.step()
+        if ema is not None:
+            ema.update(G)
+
+        if not log_now:
+            continue
+        rec: dict[str, Any] = {
+            "step": step,
+            "epoch": step // cfg.iters_per_epoch,
+            "iter": step % cfg.iters_per_epoch,
+            "loss_d": loss_d.item(),
+            "loss_g": loss_g.item(),
+            "loss_d_real": loss_real.item(),
+            "loss_d_fake": loss_fake.item(),
+            "d_x": _prob(cfg, out_r),
+            "d_g_z1": _prob(cfg, out_f),
+            "d_g_z2": _prob(cfg, out_g),
+            "grad_norm_d": gnorm_d,
+            "grad_norm_g": gnorm_g,
+            "lr_d": opt_d.param_groups[0]["lr"],
+            "lr_g": opt_g.param_groups[0]["lr"],
+        }
+        if cfg.sigmoid_outputs:
+            rec["d_acc"] = 0.5 * float((out_r > 0).float().mean() + (out_f < 0).float().mean())
+        if penalty_gp is not None:
+            rec["gradient_penalty"] = penalty_gp.item()
+        if penalty_r1 is not None:
+            rec["r1_penalty"] = penalty_r1.item()
+        rec.update(_evaluate(cfg, data, ema.model if ema is not None else G, fake, eval_gen))
+        rec["wall_time"] = time.time()
+        _note_events(cfg, rec, D, events, d_updated, out_r, out_f)
+        records.append(rec)
+        if on_record is not None:
+            on_record(rec)
+
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    wall = time.perf_counter() - t0
+    return TrainResult(cfg, seed, str(dev), records, events, wall, cfg.steps)
+
+
+@torch.no_grad()
+def _evaluate(cfg: TrainConfig, data: Any, G: torch.nn.Module, fake: torch.Tensor,
+              eval_gen: torch.Generator) -> dict[str, float]:
+    if isinstance(data, Mixture2D):
+        z = torch.randn(cfg.eval_samples, cfg.z_dim, generator=eval_gen, device=eval_gen.device)
+        x = G(z)
+        out: dict[str, float] = {"diversity": data.diversity(x)}
+        if data.name != "dirac":
+            covered, hq = data.coverage(x)
+            out["modes_covered"] = float(covered)
+            out["high_quality_share"] = hq
+        out["swd"] = data.distance(x, eval_gen)
+        return out
+    return {"diversity": data.diversity(fake)}
+
+
+def _note_events(cfg: TrainConfig, rec: dict[str, Any], D: torch.nn.Module, events: dict[str, int],
+                 d_updated: bool, out_r: torch.Tensor, out_f: torch.Tensor) -> None:
+    step = rec["step"]
+    vals = [rec["loss_d"], rec["loss_g"]]
+    if not all(math.isfinite(v) for v in vals):
+        events.setdefault("non_finite_loss", step)
+    if any(not torch.isfinite(p).all() for p in D.parameters()):
+        events.setdefault("non_finite_weights", step)
+    if getattr(D, "output_relu", False) and bool((out_r <= 0).all()) and bool((out_f <= 0).all()):
+        events.setdefault("d_dead", step)
+    if cfg.d_gate > 0 and not d_updated:
+        events.setdefault("d_frozen_logged", step)
+    if "modes_covered" in rec:
+        n_modes = {"ring8": 8, "grid25": 25}.get(cfg.data, 0)
+        if n_modes and rec["modes_covered"] <= max(1, n_modes // 4):
+            events.setdefault("modes_collapsed", step)
