@@ -31,3 +31,10 @@ def analyze(paths: tuple[str, ...], fmt: str | None, loss_family: str | None,
             click.echo("")
         analysis = run_analysis(run, config)
         click.echo(render(analysis, color=color), nl=False)
+    # Damaged input (a truncated or corrupted file, a file in the folder that could not be
+    # read): what was readable is analyzed above; each problem is one line and the exit is 2.
+    problems = [e for run in runs for e in run.meta.get("input_errors", ())]
+    for e in problems:
+        click.echo(f"ganlog: error: {e}", err=True)
+    if problems:
+        sys.exit(2)
