@@ -8,6 +8,7 @@ negative loss is its normal state, so these detectors do not judge WGAN runs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import confidence, sustained_holds, values_in
+from .common import Hold, confidence, paired_blocks, sustained_holds, values_in
 
 _NO_CHANCE = "the {fam} loss family has no chance level to judge the balance against"
 
@@ -178,14 +179,12 @@ class GLossRunaway(_BalanceDetector):
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: GLossRunawayParams = self.params
         g_scale = ctx.family.chance_g or (ctx.family.chance_d or 1.0) / 2
-        both = np.isfinite(ctx.series("loss_d")) & np.isfinite(ctx.series("loss_g"))
-        rows = np.flatnonzero(both)
-        n = rows.size
-        win = max(p.min_records, int(p.window_fraction * n))
-        if n < max(p.min_records, 2 * 10) or win > n:
+        pb = paired_blocks(ctx, "loss_d", "loss_g")
+        n = pb.n
+        win = max(int(math.ceil(p.min_records / pb.size)), int(p.window_fraction * n))
+        if n < max(p.min_records, 20) or win > n:
             return
-        d = ctx.series("loss_d")[rows]
-        g = ctx.series("loss_g")[rows]
+        d, g = pb.a, pb.b
         hits: list[tuple[int, int, dict]] = []
         for a in range(0, n - win + 1, max(1, win // 2)):
             b = a + win
@@ -213,8 +212,8 @@ class GLossRunaway(_BalanceDetector):
         below = np.flatnonzero(sm[: int(np.argmax(sm)) + 1] <= ev["g_start"] + 0.2 * (ev["g_end"] - ev["g_start"]))
         if below.size:
             a = min(b, a + int(below[-1]))
-        span = ctx.span(int(rows[a]), int(rows[b]))
-        ev["g_slope_per_step"] = S.theil_sen(g[a:b + 1], ctx.steps[rows[a:b + 1]])
+        span = ctx.span(int(pb.first[a]), int(pb.last[b]))
+        ev["g_slope_per_step"] = S.theil_sen(g[a:b + 1], ctx.steps[pb.first[a:b + 1]])
         ev["limit_rise"] = p.rise * g_scale
         ev["loss_family"] = ctx.family.name
         yield self.finding(
@@ -294,17 +293,17 @@ class DFailing(_BalanceDetector):
         fam = ctx.family
         d_limit = p.d_factor * float(fam.chance_d or 0)
         g_limit = -p.hinge_g_limit if fam.name == "hinge" else p.g_fraction * float(fam.chance_g or 0)
-        both = np.isfinite(ctx.series("loss_d")) & np.isfinite(ctx.series("loss_g"))
-        rows = np.flatnonzero(both)
-        if rows.size == 0:
+        pb = paired_blocks(ctx, "loss_d", "loss_g")
+        if pb.n == 0:
             return
-        d = S.rolling_median(ctx.series("loss_d")[rows], p.smooth)
-        g = S.rolling_median(ctx.series("loss_g")[rows], p.smooth)
-        from .common import mask_holds
-
-        holds = mask_holds(ctx, (d > d_limit) & (g < g_limit), rows, min_records=p.min_records,
-                           min_fraction=p.min_fraction, smooth=1)
-        need = ctx.min_length(rows.size, p.min_records, p.min_fraction)
+        d = S.rolling_median(pb.a, p.smooth)
+        g = S.rolling_median(pb.b, p.smooth)
+        mask = (d > d_limit) & (g < g_limit)
+        need = ctx.min_length(pb.n, p.min_records, p.min_fraction, pb.size)
+        holds = []
+        for a, b in S.sustained(mask, need, max_gap=1, smooth=1):
+            r0, r1 = int(pb.first[a]), int(pb.last[b])
+            holds.append(Hold(a, b, r0, r1, ctx.span(r0, r1), (b - a + 1) * pb.size))
         for h in holds[:3]:
             dm = float(np.median(values_in(ctx, "loss_d", h)))
             gm = float(np.median(values_in(ctx, "loss_g", h)))

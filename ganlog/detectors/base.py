@@ -153,7 +153,8 @@ class Context:
         return self.cached(("steps",), lambda: self.run.frame["step"].to_numpy(dtype=float))
 
     def has(self, *columns: str) -> bool:
-        return self.run.has(*columns)
+        """Every column present with a finite value (cached: detectors ask often)."""
+        return all(self.cached(("has", c), lambda c=c: self.run.has(c)) for c in columns)
 
     def series(self, column: str) -> "np.ndarray":
         """The column as a float array (NaN where not logged)."""

@@ -96,6 +96,34 @@ def mask_holds(
     return out
 
 
+@dataclass(frozen=True)
+class PairedBlocks:
+    """Two columns reduced to block medians over the rows where both are finite."""
+
+    a: np.ndarray
+    b: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    size: int
+
+    @property
+    def n(self) -> int:
+        return int(self.a.size)
+
+
+def paired_blocks(ctx: Context, col_a: str, col_b: str, max_blocks: int = S.MAX_BLOCKS) -> PairedBlocks:
+    """Block medians of two columns on their common finite rows (cached per run)."""
+
+    def make() -> PairedBlocks:
+        x, y = ctx.series(col_a), ctx.series(col_b)
+        rows = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        ba = S.block_reduce(rows, x[rows], max_blocks)
+        bb = S.block_reduce(rows, y[rows], max_blocks)
+        return PairedBlocks(ba.median, bb.median, ba.first, ba.last, ba.size)
+
+    return ctx.cached(("paired", col_a, col_b, max_blocks), make)
+
+
 def values_in(ctx: Context, column: str, hold: Hold) -> np.ndarray:
     """The column's finite values inside a hold's rows."""
     x = ctx.series(column)[hold.first_row: hold.last_row + 1]

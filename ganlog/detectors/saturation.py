@@ -456,6 +456,8 @@ class ClampSaturation(Detector):
             if not ctx.has(col):
                 continue
             rows, v = ctx.finite(col)
+            if not (v >= ceilings[0] * (1 - p.rtol)).any():
+                continue  # cheap exit: nothing reaches the lowest ceiling
             pos = np.clip(np.searchsorted(ceilings, v), 1, ceilings.size - 1)
             near = np.where(np.abs(v - ceilings[pos - 1]) < np.abs(v - ceilings[pos]), pos - 1, pos)
             c = ceilings[near]

@@ -144,21 +144,35 @@ def sustained(mask: np.ndarray, min_len: int, max_gap: int = 1, smooth: int = 5)
     start one); runs separated by at most ``max_gap`` positions are joined.
     """
     m = mask.astype(bool)
+    if not m.any():
+        return []
     if smooth > 1 and m.size >= smooth:
-        m = rolling_median(m.astype(float), smooth) > 0.5
+        m = majority(m, smooth)
         m &= _dilate(mask.astype(bool), smooth // 2)  # never extend a run past real evidence
     found = merge_runs(runs(m), max_gap)
     return [(a, b) for a, b in found if b - a + 1 >= min_len]
 
 
+def majority(mask: np.ndarray, window: int) -> np.ndarray:
+    """Centred majority vote over ``window`` positions (a rolling median of a boolean), O(n * window).
+
+    Edges are padded with the edge values, as :func:`rolling_median` does.
+    """
+    w = int(window) | 1
+    h = w // 2
+    m = mask.astype(np.int8)
+    padded = np.concatenate([np.full(h, m[0], np.int8), m, np.full(h, m[-1], np.int8)])
+    counts = np.convolve(padded, np.ones(w, np.int8), mode="valid")
+    return counts > h
+
+
 def _dilate(mask: np.ndarray, h: int) -> np.ndarray:
-    if h <= 0:
-        return mask
-    c = np.concatenate([[0], np.cumsum(mask.astype(np.int64))])
-    n = mask.size
-    lo = np.clip(np.arange(n) - h, 0, n)
-    hi = np.clip(np.arange(n) + h + 1, 0, n)
-    return (c[hi] - c[lo]) > 0
+    """True within ``h`` positions of a True."""
+    out = mask.copy()
+    for k in range(1, h + 1):
+        out[k:] |= mask[:-k]
+        out[:-k] |= mask[k:]
+    return out
 
 
 def _trend_points(x: np.ndarray, t: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
