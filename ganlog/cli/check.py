@@ -44,7 +44,8 @@ def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: 
           config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
     """Diagnose each PATH (a log, a run directory, a directory of runs, or - for stdin) and
     judge it: exit 0 when nothing is at or above --fail-on, 1 when something is, 2 on a
-    usage, configuration or input error.
+    usage, configuration or input error (a damaged file: what was readable is still
+    judged and reported, and the exit is 2).
 
     \b
     Examples:
@@ -81,6 +82,9 @@ def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: 
         write_text(output, text)
     if out_format != "text" or (output is not None and output != "-"):
         _diagnostics(result)
+    # Damaged input: what was readable is judged above; each problem is one line, exit 2.
+    for e in result.input_errors:
+        click.echo(f"ganlog: error: {e}", err=True)
     sys.exit(result.exit_code)
 
 

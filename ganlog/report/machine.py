@@ -97,6 +97,7 @@ def check_to_dict(result: "CheckResult") -> dict[str, Any]:
             "passed": judged.passed,
             "failing": [i for i, f in enumerate(judged.analysis.findings) if judged.counts_against(f)],
             "baseline": judged.baseline.to_dict() if judged.baseline is not None else None,
+            "input_errors": judged.input_errors,
         }
         runs.append(doc)
     return {
@@ -213,6 +214,12 @@ def to_junit(result: "CheckResult") -> str:
             if rest:
                 out = ET.SubElement(case, "system-out")
                 out.text = _xml_text("\n\n".join(_finding_block(judged, f) for f in rest))
+        if judged.input_errors:  # damaged input: what was read was judged, the read itself failed
+            case = ET.SubElement(suite, "testcase", classname=classname, name="input", time="0", **file_attr)
+            err = ET.SubElement(case, "error", message=_xml_text(judged.input_errors[0]), type="input")
+            err.text = _xml_text("\n".join(judged.input_errors))
+            counts["tests"] += 1
+            counts["errors"] += 1
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v
@@ -271,6 +278,8 @@ def to_github(result: "CheckResult") -> str:
             if judged.in_baseline(f):
                 msg += "\n(also in the baseline run)"
             lines.append(_gh_command(level, msg, file=file, title=f"{f.code} {f.name}"))
+        for e in judged.input_errors:
+            lines.append(_gh_command("error", e, file=file, title="ganlog input error"))
         for c in a.crashed:
             lines.append(_gh_command("warning", f"{a.run.name}: detector {c.code} crashed: {c.error}",
                                      file=file, title=f"{c.code} {c.name} crashed"))
@@ -317,6 +326,7 @@ def to_markdown(result: "CheckResult") -> str:
         if a.partial:
             facts.append("**partial input**")
         out.append(" · ".join(facts))
+        out += [f"\n> **Input error:** {md_escape(e)}" for e in judged.input_errors]
         if judged.baseline is not None:
             regs = judged.baseline.regressions
             out += ["", f"Against baseline {md_escape(judged.baseline.baseline_source)}: "

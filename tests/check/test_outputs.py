@@ -62,7 +62,7 @@ def test_json_document_shape(crafted) -> None:
     f0 = run["findings"][0]
     assert set(f0) == {"code", "name", "severity", "confidence", "message", "span", "evidence", "remedies"}
     assert f0["evidence"]["odd"] == "nan" and f0["span"]["start"] == 100
-    assert run["check"] == {"passed": False, "failing": [0, 1], "baseline": None}
+    assert run["check"] == {"passed": False, "failing": [0, 1], "baseline": None, "input_errors": []}
     assert run["detectors"]["skipped"][0]["code"] == "GAN403"
     assert run["detectors"]["crashed"][0]["code"] == "GAN302"
 
