@@ -9,14 +9,19 @@ from .common import make_config, read_options, read_runs, user_errors
 
 @click.command(short_help="Read a training log and diagnose the run.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--html", "html_path", default=None, metavar="PATH",
+              help="Write the HTML report here (default: <input stem>.ganlog.html next to the input).")
+@click.option("--no-html", is_flag=True, help="Do not write the HTML report.")
+@click.option("--open", "open_html", is_flag=True, help="Open the HTML report in the web browser.")
 @read_options
 @user_errors
-def analyze(paths: tuple[str, ...], fmt: str | None, loss_family: str | None,
+def analyze(paths: tuple[str, ...], html_path: str | None, no_html: bool, open_html: bool,
+            fmt: str | None, loss_family: str | None,
             config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
     """Read each PATH (a log file, a run directory, or - for stdin) and diagnose it.
 
     Prints what was read, the findings with their evidence and the top remedy
-    for each, and a one-line verdict.
+    for each, and a one-line verdict; writes the HTML report (path on stderr).
     """
     import sys
 
@@ -31,6 +36,10 @@ def analyze(paths: tuple[str, ...], fmt: str | None, loss_family: str | None,
             click.echo("")
         analysis = run_analysis(run, config)
         click.echo(render(analysis, color=color), nl=False)
+        if not no_html:
+            from .report import write_html_report
+
+            write_html_report(analysis, html_path, index=i if len(runs) > 1 else None, open_it=open_html)
     # Damaged input (a truncated or corrupted file, a file in the folder that could not be
     # read): what was readable is analyzed above; each problem is one line and the exit is 2.
     problems = [e for run in runs for e in run.meta.get("input_errors", ())]
