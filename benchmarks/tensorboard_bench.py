@@ -85,11 +85,11 @@ def write_events(cache: Path, steps: int) -> Path:
 
 
 def write_npy(cache: Path, n: int) -> Path:
-    p = cache / f"d_loss_{n}.npy"
+    p = cache / f"npy_{n}" / "d_loss.npy"
     if not p.exists():
         import numpy as np
 
-        cache.mkdir(parents=True, exist_ok=True)
+        p.parent.mkdir(parents=True, exist_ok=True)
         np.save(p, np.random.default_rng(0).random(n))
     return p
 
@@ -98,7 +98,9 @@ def measure(kind: str, path: Path, repeat: int) -> dict[str, float]:
     runs = []
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", _CHILD.format(repo=str(REPO)), kind, str(path)],
-                             capture_output=True, text=True, check=True)
+                             capture_output=True, text=True)
+        if out.returncode:
+            sys.exit(f"{kind} failed on {path}:\n{out.stderr}")
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
@@ -123,6 +125,9 @@ def main() -> None:
     args = ap.parse_args()
 
     ev = write_events(args.cache, args.steps)
+    import os
+
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (timings are noisy when busy)")
     print(f"event file: {ev} ({ev.stat().st_size / 1e6:.1f} MB, {args.steps * len(TAGS):,} events)")
     g = measure("ganlog", ev, args.repeat)
     t = measure("tbparse", ev, args.tbparse_repeat)

@@ -156,11 +156,59 @@ def require_loss_column(names: Sequence[str], source: str, options: ReadOptions,
                               "(extend the aliases in config)")
 
 
+def _lean_run(columns: "Mapping[str, np.ndarray]", *, name: str, source: str, fmt: str,
+              stats: ParseStats, options: ReadOptions, meta: dict[str, Any] | None) -> "Run | None":
+    """The Run of equal-length arrays indexed by position, built without copying them.
+
+    :func:`~ganlog.frame.build_run` is general (any column may be text, the step
+    may come from epoch/iter, ...) and pays for it with several passes and copies;
+    a 10,000,000-element array took 25x np.load through it. Here the step is the
+    index and every column is already a float array, so the frame is assembled
+    around the loaded arrays. ``None`` when a column is an index column (a
+    ``steps.npy``), which needs the general path.
+    """
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from ..frame import CANONICAL_METRICS, INDEX_COLUMNS, LossFamily, Run, rename_columns
+    from ..lossfamily import resolve_loss_family
+
+    lengths = {len(v) for v in columns.values()}
+    if len(lengths) != 1:
+        return None
+    mapping = rename_columns(list(columns), options.extra_aliases)
+    if any(v in INDEX_COLUMNS for v in mapping.values()):
+        return None
+    (n,) = lengths
+    values: dict[str, np.ndarray] = {}
+    for k, v in columns.items():
+        v = np.asarray(v, dtype=np.float64)
+        if n and not np.isnan(v).all():
+            values[mapping[k]] = v
+    order = [c for c in CANONICAL_METRICS if c in values] + [c for c in values if c not in CANONICAL_METRICS]
+    data: dict[str, np.ndarray] = {"step": np.arange(n, dtype=np.int64), "segment": np.zeros(n, dtype=np.int64)}
+    data.update((c, values[c]) for c in order)
+    with warnings.catch_warnings():  # pandas 3 deprecates copy= (copy-on-write); it still avoids the copy
+        warnings.simplefilter("ignore")
+        frame = pd.DataFrame(data, copy=False)
+    stats.records = n
+    run = Run(frame=frame, name=name, source=source, reader="arrays", format=fmt,
+              loss_family=LossFamily("unknown", "not decided yet", "default"), stats=stats,
+              original_names={mapping[k]: k for k in columns if mapping[k] in values}, meta=dict(meta or {}))
+    run.loss_family = resolve_loss_family(run, options.loss_family)
+    return run
+
+
 def columns_to_run(columns: "Mapping[str, np.ndarray]", *, name: str, source: str, fmt: str,
                    stats: ParseStats, options: ReadOptions, meta: dict[str, Any] | None = None) -> "Run":
     import pandas as pd
 
     require_loss_column(list(columns), source, options, "array")
+    lean = _lean_run(columns, name=name, source=source, fmt=fmt, stats=stats, options=options, meta=meta)
+    if lean is not None:
+        return lean
     cols = align_by_index(columns, stats, source)
     frame = pd.DataFrame(cols)
     return build_run(frame, name=name, source=source, reader="arrays", format=fmt, stats=stats,
