@@ -10,7 +10,7 @@ Usage::
     python benchmarks/tensorboard_bench.py [--steps 250000] [--repeat 3] [--cache /tmp/ganlog_bench]
 
 Each reader runs in a fresh subprocess, so its peak memory (``ru_maxrss``) is
-its own: reported whole-process and as the increase over the same process
+its own (VmHWM): reported whole-process and as the increase over the same process
 after its imports. Times are the read alone (imports, and one-time lazy imports
 through a first read of a tiny file of the same kind, excluded), median of
 ``--repeat`` runs; both readers must return every point. The event file is
@@ -34,6 +34,15 @@ import json, resource, sys, time
 sys.path.insert(0, {repo!r})
 kind, path, warm = sys.argv[1], sys.argv[2], sys.argv[3]
 def rss():
+    # VmHWM: this process's peak resident memory. (ru_maxrss would carry the parent's
+    # peak across fork+exec on Linux.)
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 if kind == "ganlog":
     import numpy, pandas
