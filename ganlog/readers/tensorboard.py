@@ -230,6 +230,8 @@ class TensorBoardReader(Reader):
         return Sniff.no("no TFRecord header at byte 0")
 
     def read(self, source: Source, options: ReadOptions) -> "list[Run]":
+        if source.is_dir:  # --format tensorboard on a folder: its event-file runs only
+            return self._read_dir(source, options)
         stats = ParseStats()
         problems: list[str] = []
         points = read_points(source.read_bytes(), source.name, stats, problems)
@@ -239,6 +241,23 @@ class TensorBoardReader(Reader):
                             files=[source.name])
         run.meta["input_errors"] = problems
         return [run]
+
+    def _read_dir(self, source: Source, options: ReadOptions) -> "list[Run]":
+        from .directory import rel_name, scan
+
+        assert source.path is not None
+        root = source.path
+        lay = scan(root)
+        if not lay.event_dirs:
+            raise InputError(source.name, "no events.out.tfevents.* files in this folder",
+                             expected="a TensorBoard log directory")
+        runs, errors = read_event_dirs(root, lay.event_dirs, options,
+                                       lambda d: options.run_name or rel_name(root, d))
+        if not runs:
+            raise InputError(source.name, f"no event file could be read; first: {errors[0]}")
+        if errors:
+            runs[0].meta["input_errors"] = list(runs[0].meta.get("input_errors", [])) + errors
+        return runs
 
 
 def read_event_dirs(root: Path, dirs: dict[Path, list[Path]], options: ReadOptions,
