@@ -218,10 +218,31 @@ def report_style(salt: str):  # type: ignore[no-untyped-def]
         yield
 
 
+def _short(name: str, limit: int = 28) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def _new_figure(width: float, height: float) -> "Figure":
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=96, layout="constrained")
+    return Figure(figsize=(width, height), dpi=96)
+
+
+LEGEND_COLUMNS = 4
+
+
+def _panel_axes(fig: "Figure", rows: int, panel_height: float, legend_rows: int = 1) -> list["Axes"]:
+    """Stacked panels with fixed margins in inches (constrained layout costs half the render time).
+
+    ``legend_rows`` leaves room above each panel for a legend of that many rows.
+    """
+    width, height = fig.get_size_inches()
+    extra = 0.16 * max(0, legend_rows - 1)
+    top, bottom, left, right, gap = 0.3 + extra, 0.45, 0.62, 0.12, 0.38 + extra
+    axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                        bottom=bottom / height, hspace=gap / panel_height)
+    return list(axes)
 
 
 def to_svg(fig: "Figure") -> str:
@@ -261,7 +282,7 @@ def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: sli
             continue
         sparse = len(data[1]) < 200 and is_sparse(run.frame[col].to_numpy(dtype=float, na_value=np.nan))
         ax.plot(data[0], data[1], color=color, linewidth=0.9, label=_mpl_text(label),
-                marker="o" if sparse else None, markersize=2.5)
+                marker="o" if sparse else None, markersize=2.5, zorder=3)
         drawn = True
     for k, comp in enumerate(comparisons):
         ccolor = COMPARE_COLORS[k % len(COMPARE_COLORS)]
@@ -269,8 +290,8 @@ def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: sli
             data = line_data(comp.run, col, max_points)
             if data is None:
                 continue
-            ax.plot(data[0], data[1], color=ccolor, linewidth=0.8, linestyle=style, alpha=0.85,
-                    label=_mpl_text(f"{label} · {comp.run.name} (reference)"))
+            ax.plot(data[0], data[1], color=ccolor, linewidth=0.8, linestyle=style, alpha=0.85, zorder=2,
+                    label=_mpl_text(f"{label} · {_short(comp.run.name)} (reference)"))
             drawn = True
     if not drawn:
         return False
@@ -281,7 +302,7 @@ def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: sli
         panel_title = panel.title
     _style_axes(ax, panel_title)
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
-              ncol=min(4, len(ax.get_lines())), borderaxespad=0.1, handlelength=1.6, columnspacing=1.0)
+              ncol=min(LEGEND_COLUMNS, len(ax.get_lines())), borderaxespad=0.1, handlelength=1.6, columnspacing=1.0)
     return True
 
 
@@ -358,11 +379,15 @@ def _timeline_svg(analysis: "Analysis", log1p: bool, max_points: int) -> str | N
     if run.frame.empty:
         return None
     panels = _panels(run, log1p)
-    fig = _new_figure(10.0, 2.5 * len(panels) + 0.4)
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    entries = max(len(p.columns) * (1 + (len(analysis.comparisons) if p.columns == LOSS_COLUMNS else 0))
+                  for p in panels)
+    legend_rows = -(-entries // LEGEND_COLUMNS)
+    fig = _new_figure(10.0, (2.5 + 0.16 * (legend_rows - 1)) * len(panels) + 0.4)
+    axes = _panel_axes(fig, len(panels), 2.5, legend_rows)
     used = []
     for ax, panel in zip(axes, panels):
-        comps = analysis.comparisons if panel.columns in (LOSS_COLUMNS, PROB_COLUMNS) else ()
+        # reference runs on the losses only: more curves on D(x) would bury the run itself
+        comps = analysis.comparisons if panel.columns == LOSS_COLUMNS else ()
         if _plot_panel(ax, run, panel, max_points, None, comps):
             used.append(ax)
         else:
@@ -408,8 +433,8 @@ def _zoom_svg(analysis: "Analysis", finding: "Finding", max_points: int) -> str 
     pad = max((b - a) // 2, 10)
     rows = slice(max(0, a - pad), min(n, b + pad + 1))
     panels = _zoom_panels(run, finding, rows)
-    fig = _new_figure(7.5, 1.9 * len(panels) + 0.4)
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    fig = _new_figure(7.5, 2.0 * len(panels) + 0.4)
+    axes = _panel_axes(fig, len(panels), 2.0)
     used = []
     for ax, panel in zip(axes, panels):
         if _plot_panel(ax, run, panel, max_points, rows):
