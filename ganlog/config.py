@@ -19,10 +19,10 @@ What it holds (one scheme: a detector's settings are a table named by its code):
     "disc/total" = "loss_d"
 
     [tool.ganlog.GAN101]            # one table per detector code
-    threshold = 0.05                # a field of the detector's Params
+    fraction = 0.05                 # a field of the detector's Params
     severity = "error"              # info, warning or error
 
-On the command line, ``--set GAN101.threshold=0.05``, ``--set GAN101.severity=error``
+On the command line, ``--set GAN101.fraction=0.05``, ``--set GAN101.severity=error``
 or ``--set fail-on=warning`` override the file; values are read as TOML
 (``0.05``, ``true``, ``["GAN1"]``), and a bare word is taken as a string.
 
@@ -250,14 +250,14 @@ def _check_range(value: Any, fld: "dataclasses.Field[Any]", where: str, full: st
 def _apply_set(config: Config, item: str) -> None:
     where = f"--set {item}"
     if "=" not in item:
-        raise ConfigError(f"{where}: expected CODE.PARAM=VALUE (e.g. GAN101.threshold=0.05) or KEY=VALUE")
+        raise ConfigError(f"{where}: expected CODE.PARAM=VALUE (e.g. GAN101.fraction=0.05) or KEY=VALUE")
     key, raw = item.split("=", 1)
     key = key.strip()
     value = _parse_set_value(raw.strip())
     if "." in key:
         code, param = key.split(".", 1)
         if not _CODE_RE.match(code):
-            raise ConfigError(f"{where}: {code!r} is not a detector code (expected e.g. GAN101.threshold=0.05)")
+            raise ConfigError(f"{where}: {code!r} is not a detector code (expected e.g. GAN101.fraction=0.05)")
         code = code.upper()
         _known_detector(code, where, key)
         _apply_detector_key(config, code, param, value, where, key)

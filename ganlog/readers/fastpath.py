@@ -266,7 +266,7 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
             return None  # non-ASCII: the regex path decodes and counts the bad bytes
         last_chunk = chunk
         nl = chunk.count(b"\n")
-        n_cr = chunk.count(b"\r") - chunk.count(b"\r\n")
+        n_cr = chunk.count(b"\r") - chunk.count(b"\r\n") if b"\r" in chunk else 0
         if b"\x1b" in chunk:
             chunk = ANSI_RE_B.sub(b"", chunk)
         if b"N/A" in chunk:
@@ -276,8 +276,9 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
         t = _translate(chunk, layout.splits)
         parse_opts_bad[0] = 0
         try:
+            # The system allocator gives freed chunk tables back to the OS (mimalloc keeps them).
             table = pcsv.read_csv(pa.py_buffer(t), read_options=read_opts, parse_options=parse_opts,
-                                  convert_options=conv_opts)
+                                  convert_options=conv_opts, memory_pool=pa.system_memory_pool())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             # A line with the right token count but text where a number belongs: this chunk
             # goes through the regex parse, the others stay vectorized.
@@ -313,8 +314,14 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
         line_offset += lines_here
         del table
     stats.lines_read = n_lines
+    _trim()
 
-    cols = {col: np.concatenate(parts) if parts else np.zeros(0) for col, parts in columns.items()}
+    # Column by column, dropping the pieces as we go: memory stays near one copy of the result.
+    cols: dict[str, "np.ndarray"] = {}
+    for col in list(columns):
+        parts = columns.pop(col)
+        cols[col] = np.concatenate(parts) if parts else np.zeros(0)
+        del parts
     n = len(next(iter(cols.values())))
     if n == 0:
         return None  # let the regex path explain what it found instead
@@ -335,13 +342,37 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
                        "the log may be truncated", partial=True)
     import pandas as pd
 
-    frame = pd.DataFrame(cols)
-    return build_run(
+    frame = pd.DataFrame(cols, copy=False)
+    del cols
+    run = build_run(
         frame, name=options.run_name or source.stem, source=source.name, reader=reader.name,
         format=name, stats=stats, loss_family=options.loss_family,
         extra_aliases=options.extra_aliases, epoch_base=epoch_base,
         meta={"format_reason": reason, "parser": "vectorized (pyarrow)"},
     )
+    del frame
+    _trim()
+    return run
+
+
+def _trim() -> None:
+    """Give freed heap memory back to the OS (glibc keeps it in per-thread arenas otherwise).
+
+    The CSV reader's worker threads allocate in their own arenas; without this a
+    million-record parse holds twice the memory it uses. A no-op off glibc.
+    """
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):
+        pass
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _regex_chunk(chunk: bytes, fmt: TextFormat | None, columns: dict[str, list["np.ndarray"]],

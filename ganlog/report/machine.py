@@ -119,7 +119,17 @@ def check_to_dict(result: "CheckResult") -> dict[str, Any]:
 def to_json(result: "CheckResult") -> str:
     import json
 
-    return json.dumps(check_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(check_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False,
+                      default=_json_default) + "\n"
+
+
+def _json_default(value: Any) -> Any:
+    """Evidence may hold numpy arrays or other objects: lists where possible, else text."""
+    from ..detectors.base import _plain
+
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    return str(value)
 
 
 # -- JUnit XML -----------------------------------------------------------------
