@@ -103,8 +103,6 @@ def read_points(data: bytes, name: str, stats: ParseStats,
 
     tags = list(fast.tags)
     index = {t: i for i, t in enumerate(tags)}
-    remap = np.arange(len(tags), dtype=np.int64)
-    # Fast-path tags that repeat (cannot, but a collision would) map through the same index.
     slow_ids = np.empty(len(slow.tag), dtype=np.int64)
     for i, t in enumerate(slow.tag):
         if t not in index:
@@ -113,7 +111,7 @@ def read_points(data: bytes, name: str, stats: ParseStats,
         slow_ids[i] = index[t]
     record = np.concatenate([fast.record, np.asarray(slow.record, dtype=np.int64)])
     order = np.argsort(record, kind="stable")
-    tag_id = np.concatenate([remap[fast.tag_id], slow_ids])[order]
+    tag_id = np.concatenate([fast.tag_id, slow_ids])[order]
     step = np.concatenate([fast.step, np.asarray(slow.step, dtype=np.int64)])[order]
     wall = np.concatenate([fast.wall_time, np.asarray(slow.wall_time, dtype=np.float64)])[order]
     value = np.concatenate([fast.value, np.asarray(slow.value, dtype=np.float64)])[order]
