@@ -160,6 +160,40 @@ def _slog_inv(v: np.ndarray) -> np.ndarray:
     return np.sign(v) * np.expm1(np.abs(v))
 
 
+def _log1p_ticks(limits: tuple[float, float]) -> list[float]:
+    """0, 1, 2, 5, 10, 20, 50, ... (and the negatives) within the limits: readable on a log1p axis."""
+    lo, hi = limits
+    top = max(abs(lo), abs(hi))
+    ticks = [0.0]
+    k = 0
+    while True:
+        for m in (1, 2, 5):
+            v = m * 10.0**k
+            if v > top * 1.0001:
+                break
+            ticks += [v, -v]
+        else:
+            k += 1
+            continue
+        break
+    return sorted(t for t in ticks if lo <= t <= hi)
+
+
+def _step_formatter():  # type: ignore[no-untyped-def]
+    """Step ticks as 250k / 1.5M instead of matplotlib's 1e6 offset."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(x: float, _pos: int) -> str:
+        a = abs(x)
+        if a >= 1e6:
+            return f"{x / 1e6:g}M"
+        if a >= 1e4:
+            return f"{x / 1e3:g}k"
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+    return FuncFormatter(fmt)
+
+
 def spikes_squash(run: "Run", columns: Iterable[str] = ("loss_d", "loss_g"), rows: slice | None = None) -> bool:
     """True when a few huge values (typically early) would flatten the rest on a linear axis."""
     df = run.frame if rows is None else run.frame.iloc[rows]
@@ -296,7 +330,10 @@ def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: sli
     if not drawn:
         return False
     if panel.log1p:
+        from matplotlib.ticker import FixedLocator
+
         ax.set_yscale("function", functions=(_slog, _slog_inv))
+        ax.yaxis.set_major_locator(FixedLocator(_log1p_ticks(ax.get_ylim())))
         panel_title = panel.title + " (log1p scale)"
     else:
         panel_title = panel.title
@@ -399,6 +436,7 @@ def _timeline_svg(analysis: "Analysis", log1p: bool, max_points: int) -> str | N
         for ax in used:
             ax.axvline(s, color="#555555", linewidth=0.8, linestyle=":")
     used[-1].set_xlabel("step", fontsize=8)
+    used[-1].xaxis.set_major_formatter(_step_formatter())
     return to_svg(fig)
 
 
@@ -447,4 +485,5 @@ def _zoom_svg(analysis: "Analysis", finding: "Finding", max_points: int) -> str 
     lo, hi = float(np.nanmin(steps[rows])), float(np.nanmax(steps[rows]))
     _mark_findings(used, [finding], (lo, hi), used[0])
     used[-1].set_xlabel("step", fontsize=8)
+    used[-1].xaxis.set_major_formatter(_step_formatter())
     return to_svg(fig)

@@ -189,3 +189,16 @@ def test_templates_found_in_the_repository() -> None:
     assert (html.templates_dir() / "report.html.j2").is_file()
     for section in ("verdict", "summary", "timeline", "findings", "finding_card", "comparisons", "diagnostics"):
         assert (html.templates_dir() / "sections" / f"{section}.html.j2").is_file()
+
+
+def test_odd_runs_still_render() -> None:
+    """No losses logged, a single record, no record at all: a page, never a crash."""
+    no_losses = Run.from_frame(pd.DataFrame({"step": np.arange(100.0), "fid": np.linspace(50, 20, 100)}),
+                               name="fid-only")
+    f = Finding("GAN501", "metric-degradation", Severity.WARNING, 0.5, "FID got worse", Span(10, 90, 10, 90))
+    page = html.render(Analysis(run=no_losses, findings=[f]))
+    assert "Logged values" in page and page.count("<svg") == 2
+    one = Run.from_frame(pd.DataFrame({"step": [5.0], "loss_d": [1.0], "loss_g": [np.nan]}), name="one")
+    assert ">Healthy<" in html.render(Analysis(run=one))
+    empty = Run.from_frame(pd.DataFrame({"step": pd.Series([], dtype=float), "loss_d": pd.Series([], dtype=float)}))
+    assert "Nothing to plot" in html.render(Analysis(run=empty))
