@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from ..frame import ParseStats
 from .base import Reader, ReadOptions, Sniff, Source
 from .tables import is_table_name
 from .tensorboard import is_event_filename
