@@ -10,13 +10,17 @@ from .common import make_config, read_options, read_runs, user_errors
 @click.command(short_help="Read a training log and diagnose the run.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @read_options
+@click.option("--compare", "compare", multiple=True, metavar="OTHER",
+              help="A reference run (a log, or a `ganlog train` run directory) to compare with; repeatable.")
 @user_errors
 def analyze(paths: tuple[str, ...], fmt: str | None, loss_family: str | None,
-            config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
+            config_path: str | None, sets: tuple[str, ...], allow_pickle: bool,
+            compare: tuple[str, ...] = ()) -> None:
     """Read each PATH (a log file, a run directory, or - for stdin) and diagnose it.
 
     Prints what was read, the findings with their evidence and the top remedy
-    for each, and a one-line verdict.
+    for each, and a one-line verdict. With --compare, each reference run is
+    analyzed the same way and the summary says how the run differs from it.
     """
     import sys
 
@@ -30,4 +34,8 @@ def analyze(paths: tuple[str, ...], fmt: str | None, loss_family: str | None,
         if i:
             click.echo("")
         analysis = run_analysis(run, config)
+        if compare:
+            from ..compare import attach_comparisons
+
+            attach_comparisons(analysis, compare, config)
         click.echo(render(analysis, color=color), nl=False)

@@ -85,8 +85,9 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
 def scale_steps(cfg: TrainConfig, steps: int) -> TrainConfig:
     """The same run with ``steps`` steps; a step-tied fault moves proportionally."""
     changes: dict[str, Any] = {"steps": steps}
-    if cfg.lr_spike_at >= 0:
-        changes["lr_spike_at"] = int(round(cfg.lr_spike_at * steps / cfg.steps))
+    if cfg.lr_growth_from >= 0:
+        changes["lr_growth_from"] = int(round(cfg.lr_growth_from * steps / cfg.steps))
+        changes["lr_growth"] = cfg.lr_growth ** (cfg.steps / steps)
     if cfg.log_every > 0 and steps < cfg.steps:
         changes["log_every"] = max(1, int(round(cfg.log_every * steps / cfg.steps)))
     return cfg.replace(**changes)
