@@ -26,7 +26,8 @@ On the command line, ``--set GAN101.threshold=0.05``, ``--set GAN101.severity=er
 or ``--set fail-on=warning`` override the file; values are read as TOML
 (``0.05``, ``true``, ``["GAN1"]``), and a bare word is taken as a string.
 
-Anything ganlog does not know -- a key, a code, a parameter, a type, a value --
+Anything ganlog does not know -- a key, a code, a parameter, a type, a value
+(numbers must be finite, and not negative where the default is positive) --
 is a :class:`~ganlog.errors.ConfigError`: one line naming the file and the key,
 exit code 2. A typo must never be silently ignored.
 """
@@ -197,6 +198,9 @@ def _apply_key(config: Config, key: str, value: Any, where: str, prefix: str) ->
             raise ConfigError(f"{where}: {full}: expected a table of parameters, got {_show(value)}")
         for param, pvalue in value.items():
             _apply_detector_key(config, code, param, pvalue, where, f"{full}.{param}")
+    elif norm == "tool" and not prefix:
+        raise ConfigError(f"{where}: tool: outside pyproject.toml the settings sit at the top level "
+                          "(write select = ... rather than [tool.ganlog])")
     else:
         hint = _did_you_mean(key)
         raise ConfigError(
@@ -218,7 +222,29 @@ def _apply_detector_key(config: Config, code: str, param: str, value: Any, where
         known = ", ".join(["severity", *fields]) or "severity"
         raise ConfigError(f"{where}: {full}: {code} has no parameter {param!r} (it has {known})")
     hint = _param_types(cls.Params).get(name, type(fields[name].default))
-    config.params.setdefault(code, {})[name] = _coerce(value, hint, fields[name], where, full)
+    coerced = _coerce(value, hint, fields[name], where, full)
+    _check_range(coerced, fields[name], where, full)
+    trial = {**config.params.get(code, {}), name: coerced}
+    try:  # a Params class may check its own values (in __post_init__)
+        cls.with_params(trial)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{where}: {full}: {exc}") from None
+    config.params.setdefault(code, {})[name] = coerced
+
+
+def _check_range(value: Any, fld: "dataclasses.Field[Any]", where: str, full: str) -> None:
+    """Numbers must be finite, and not negative where the default is positive (limits, windows)."""
+    import math
+
+    nums = value if isinstance(value, (list, tuple)) else [value]
+    default = fld.default
+    for v in nums:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        if not math.isfinite(v):
+            raise ConfigError(f"{where}: {full}: {v} is not a usable value (expected a finite number)")
+        if isinstance(default, (int, float)) and not isinstance(default, bool) and default > 0 and v < 0:
+            raise ConfigError(f"{where}: {full}: {v} is negative (expected 0 or more; default {default})")
 
 
 def _apply_set(config: Config, item: str) -> None:
@@ -343,8 +369,6 @@ def _coerce(value: Any, hint: Any, fld: "dataclasses.Field[Any]", where: str, fu
     ok, out = _match(value, hint)
     if not ok:
         raise ConfigError(f"{where}: {full}: expected {_describe(hint)}, got {_show(value)}")
-    if isinstance(out, float) and out != out:
-        raise ConfigError(f"{where}: {full}: NaN is not a usable value")
     return out
 
 

@@ -51,7 +51,7 @@ CANONICAL_COLUMNS: tuple[str, ...] = INDEX_COLUMNS + tuple(CANONICAL_METRICS)
 _ALIAS_SOURCE: dict[str, tuple[str, ...]] = {
     "step": ("step", "global_step", "globalstep", "iteration", "total_iters", "total_steps", "n_iter", "niter"),
     "epoch": ("epoch", "ep", "epochs"),
-    "iter": ("iter", "iters", "batch", "batch_idx", "epoch_iter", "i"),
+    "iter": ("iter", "iters", "batch", "batch_idx", "epoch_iter", "i", "it", "itr"),
     "wall_time": ("wall_time", "walltime", "timestamp"),
     "loss_d": (
         "loss_d", "d_loss", "errD", "err_d", "D loss", "Loss D", "dis_loss", "disc_loss",
@@ -62,7 +62,7 @@ _ALIAS_SOURCE: dict[str, tuple[str, ...]] = {
     "loss_g": (
         "loss_g", "g_loss", "errG", "err_g", "G loss", "Loss G", "gen_loss", "generator_loss",
         "loss_generator", "loss_gen", "Loss/G", "Loss/G/loss", "loss/generator", "train/g_loss",
-        "train/loss_g", "g_losses", "G", "G_loss_total", "g_total_loss", "lossG", "gloss",
+        "train/loss_g", "g_losses", "G", "G_GAN", "G_loss_total", "g_total_loss", "lossG", "gloss",
     ),
     "d_x": ("D(x)", "d_x", "Dx", "real_score", "d_real_prob", "D_real_mean", "p_real"),
     "d_g_z1": ("D(G(z))1", "d_g_z1", "D_G_z1", "fake_score", "d_fake_prob", "p_fake"),

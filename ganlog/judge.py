@@ -39,6 +39,12 @@ class RunJudgement:
         return self.baseline is not None and not self.baseline.regressed(finding.code)
 
     @property
+    def input_errors(self) -> list[str]:
+        """Damage the reader met (a truncated or corrupted file): what was readable is judged,
+        and the check exits 2."""
+        return [str(e) for e in self.analysis.run.meta.get("input_errors", ())]
+
+    @property
     def failing(self) -> list[Finding]:
         return [f for f in self.analysis.findings if self.counts_against(f)]
 
@@ -63,7 +69,14 @@ class CheckResult:
         return all(r.passed for r in self.runs)
 
     @property
+    def input_errors(self) -> list[str]:
+        return [e for r in self.runs for e in r.input_errors]
+
+    @property
     def exit_code(self) -> int:
+        """2 when an input was damaged (whatever --exit-zero says), else 1 on failing findings."""
+        if self.input_errors:
+            return EXIT_ERROR
         return EXIT_OK if self.passed or self.exit_zero else EXIT_FINDINGS
 
     def counts(self) -> dict[str, int]:
@@ -87,7 +100,10 @@ class CheckResult:
         if any(r.baseline is not None for r in self.runs):
             text += " that the baseline did not have"
         text += f" ({found})"
-        if failed and self.exit_zero:
+        errors = self.input_errors
+        if errors:
+            text += f"; {len(errors)} input error{'s' if len(errors) != 1 else ''}: exit 2"
+        elif failed and self.exit_zero:
             text += "; --exit-zero: exit 0"
         return text + "."
 

@@ -44,7 +44,8 @@ def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: 
           config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
     """Diagnose each PATH (a log, a run directory, a directory of runs, or - for stdin) and
     judge it: exit 0 when nothing is at or above --fail-on, 1 when something is, 2 on a
-    usage, configuration or input error.
+    usage, configuration or input error (a damaged file: what was readable is still
+    judged and reported, and the exit is 2).
 
     \b
     Examples:
@@ -62,7 +63,7 @@ def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: 
     config = make_config(config_path, sets, loss_family)
     threshold = Severity.parse(fail_on) if fail_on else config.fail_on
     runs = collect_runs(paths, fmt=fmt, config=config, allow_pickle=allow_pickle)
-    analyses = [analyze(run, config) for run in runs]
+    analyses = [_timed(analyze, run, config) for run in runs]
 
     comparisons = None
     if baseline_path is not None:
@@ -81,7 +82,20 @@ def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: 
         write_text(output, text)
     if out_format != "text" or (output is not None and output != "-"):
         _diagnostics(result)
+    # Damaged input: what was readable is judged above; each problem is one line, exit 2.
+    for e in result.input_errors:
+        click.echo(f"ganlog: error: {e}", err=True)
     sys.exit(result.exit_code)
+
+
+def _timed(analyze: "object", run: "Run", config: "Config") -> "Analysis":
+    """Analyze one run and keep how long the detectors took (JUnit reports it)."""
+    import time
+
+    t0 = time.perf_counter()
+    analysis = analyze(run, config)  # type: ignore[operator]
+    analysis.extras["seconds"] = time.perf_counter() - t0
+    return analysis
 
 
 def _diagnostics(result: "object") -> None:

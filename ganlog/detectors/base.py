@@ -153,7 +153,8 @@ class Context:
         return self.cached(("steps",), lambda: self.run.frame["step"].to_numpy(dtype=float))
 
     def has(self, *columns: str) -> bool:
-        return self.run.has(*columns)
+        """Every column present with a finite value (cached: detectors ask often)."""
+        return all(self.cached(("has", c), lambda c=c: self.run.has(c)) for c in columns)
 
     def series(self, column: str) -> "np.ndarray":
         """The column as a float array (NaN where not logged)."""
@@ -165,6 +166,26 @@ class Context:
             return self.run.frame[column].to_numpy(dtype=float, na_value=np.nan)
 
         return self.cached(("series", column), make)
+
+    def finite(self, column: str) -> "tuple[np.ndarray, np.ndarray]":
+        """(row positions, values) of the column's finite entries."""
+        from .stats import finite
+
+        return self.cached(("finite", column), lambda: finite(self.series(column)))
+
+    def blocks(self, column: str, max_blocks: int | None = None) -> Any:
+        """The column's finite values reduced to block medians (see :mod:`ganlog.detectors.stats`)."""
+        from .stats import MAX_BLOCKS, block_reduce
+
+        mb = max_blocks or MAX_BLOCKS
+        return self.cached(("blocks", column, mb), lambda: block_reduce(*self.finite(column), max_blocks=mb))
+
+    def min_length(self, n_points: int, min_records: int, min_fraction: float, block: int = 1) -> int:
+        """Persistence window in block positions: ``min_records`` records and ``min_fraction`` of the run."""
+        import math
+
+        need = max(int(min_records), int(math.ceil(min_fraction * n_points * block)))
+        return max(1, int(math.ceil(need / max(1, block))))
 
     def cached(self, key: Any, compute: Any) -> Any:
         if key not in self._cache:

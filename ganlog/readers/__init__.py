@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 #: module path, class name -- in the order ties are broken.
 _READER_CLASSES: tuple[tuple[str, str], ...] = (
+    ("ganlog.readers.tensorboard", "TensorBoardReader"),
+    ("ganlog.readers.arrays", "ArrayReader"),
+    ("ganlog.readers.tables", "TableReader"),
+    ("ganlog.readers.directory", "DirectoryReader"),
     ("ganlog.readers.text", "TextReader"),
 )
 

@@ -1,99 +1,315 @@
-"""Stdout training logs: split the text into records and parse each with a known format.
+"""Stdout training logs: split the text into records and parse them with a known format.
 
-(First version: the PyTorch DCGAN format, the forum format and JSON lines.
-The full format table and the generic fallback replace this module.)
+The reader works on RECORDS, not lines. A known format's pattern is searched
+over the whole cleaned text, so records glued together by a paste that lost
+its newlines, several records per line, ``\\r``-rewritten progress lines and
+logging prefixes are all normal input. What lies between records is looked
+at line by line: context lines (an ``Epoch 3/50`` header, a resumed launch's
+``Training Loss`` banner) are used, anything else is counted and skipped,
+never fatal. Logs in no known format go to the generic ``name: value``
+fallback (:mod:`ganlog.readers.generic`), JSON objects to the JSON-lines path.
+
+Large logs in a fixed format take the vectorized path
+(:mod:`ganlog.readers.fastpath`) when pyarrow is installed; its first records
+are checked against this module's regex parse, and any disagreement falls
+back here.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..frame import ParseStats, build_run, flatten_record
 from .base import Reader, ReadOptions, Sniff, Source
+from .formats import FORMATS, GENERIC_NAME, JSONL_NAME, TextFormat, format_names, get_format
+from .generic import group_records, parse_pairs, rest_pairs
+from .records import check_not_binary, clean
 
 if TYPE_CHECKING:
     from ..frame import Run
 
-_NUM = r"([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf|N/A))"
+#: Records a format must show in the first 64 KiB to be picked without being forced.
+_MIN_SNIFF_RECORDS = 1
+#: Inputs above this size are parsed by the vectorized path when one applies.
+FAST_PATH_MIN_BYTES = 4 * 1024 * 1024
 
-DCGAN = re.compile(
-    r"\[(\d+)/(\d+)\]\s*\[(\d+)/(\d+)\]\s*Loss_D:\s*" + _NUM + r"\s*Loss_G:\s*" + _NUM
-    + r"\s*D\(x\):\s*" + _NUM + r"\s*D\(G\(z\)\):\s*" + _NUM + r"\s*/\s*" + _NUM
-)
-FORUM = re.compile(
-    r"Epoch\s+(\d+)/(\d+)\s*-\s*Step:\s*(\d+)/(\d+)\s*Loss G:\s*" + _NUM + r"\s*Loss D:\s*" + _NUM
-    + r"\s*D\(x\):\s*" + _NUM + r"\s*D\(G\(z\)\):\s*" + _NUM + r"\s*/\s*" + _NUM
-    + r"(?:\s*Time for the last step:\s*" + _NUM + r"\s*s)?"
-)
+_JSON_LINE = re.compile(r"^\s*\{.*\}\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Which format the head of a log is in, and the evidence."""
+
+    name: str
+    records: int
+    reason: str
+    fmt: TextFormat | None = None
+
+
+def detect(text: str) -> Detection:
+    """The best format for ``text`` (normally the first 64 KiB): most records found wins."""
+    best: Detection | None = None
+    for fmt in FORMATS:
+        if fmt.anchor and fmt.anchor not in text:
+            continue
+        n = 0
+        for _ in fmt.regex.finditer(text):
+            n += 1
+            if n >= 200:
+                break
+        if n >= _MIN_SNIFF_RECORDS and (best is None or n > best.records):
+            best = Detection(fmt.name, n, f"{n}{'+' if n >= 200 else ''} records in the "
+                             f"{fmt.name!r} format ({fmt.title})", fmt)
+    if best is not None:
+        return best
+    json_lines = len(_JSON_LINE.findall(text))
+    if json_lines:
+        return Detection(JSONL_NAME, json_lines, f"{json_lines} lines holding JSON objects")
+    lines = [ln for ln in text.splitlines()[:500] if ln.strip()]
+    kv = sum(1 for ln in lines if parse_pairs(ln))
+    if kv:
+        return Detection(GENERIC_NAME, kv, f"no known format; {kv} of {len(lines)} lines hold "
+                         "'name: value' pairs (generic fallback)")
+    return Detection("", 0, "text, but no training records in any known format or as name: value pairs")
 
 
 class TextReader(Reader):
     name = "text"
-    description = "stdout training logs (DCGAN, forum style, JSON lines)"
+    description = "stdout training logs: known print formats, JSON lines, and a generic name: value fallback"
 
     def knows_format(self, name: str) -> bool:
-        return name in {"dcgan", "forum", "jsonl"}
+        return name in format_names()
 
+    # -- sniff -------------------------------------------------------------
     def sniff(self, source: Source) -> Sniff:
+        if source.is_dir:
+            return Sniff.no("a directory, not a text log")
         head = source.head()
-        if not head:
+        if not head.strip():
             return Sniff(0.05, "empty input")
-        if b"\x00" in head[:4096]:
+        if b"\x00" in head[:8192]:
             return Sniff.no("binary data (NUL bytes)")
-        text = head.decode("utf-8", "replace")
-        if DCGAN.search(text) or FORUM.search(text):
-            return Sniff(0.9, "lines in a known print format")
-        if text.lstrip().startswith("{"):
-            return Sniff(0.6, "JSON objects")
-        return Sniff(0.1, "text, no known format in the first 64 KiB")
+        # Cut at the last newline so a record split by the 64 KiB boundary is not half-read.
+        cut = head.rfind(b"\n")
+        if cut > 0 and len(head) >= 64 * 1024:
+            head = head[: cut + 1]
+        text = clean(head).text
+        det = detect(text)
+        if det.fmt is not None:
+            return Sniff(0.9, f"text log, format {det.name}: {det.reason}")
+        if det.name == JSONL_NAME:
+            return Sniff(0.5, f"text log, format jsonl: {det.reason}")
+        if det.name == GENERIC_NAME:
+            return Sniff(0.3, f"text log, format generic: {det.reason}")
+        return Sniff(0.1, det.reason)
 
+    # -- read --------------------------------------------------------------
     def read(self, source: Source, options: ReadOptions) -> "list[Run]":
+        if source.is_dir:
+            raise InputError(source.name, "is a directory", expected="a text log file")
         data = source.read_bytes()
         if not data.strip():
-            raise InputError(source.name, "the file is empty", expected="a training log")
-        if b"\x00" in data[:4096]:
-            raise InputError(source.name, "binary data at byte %d" % data.index(b"\x00"), expected="a text log")
-        text = data.decode("utf-8", "replace").replace("\r", "\n")
-        stats = ParseStats(lines_read=text.count("\n") + (not text.endswith("\n")))
-        records: list[dict[str, object]] = []
-        fmt = ""
-        for m in DCGAN.finditer(text):
-            ep, n_ep, it, n_it, ld, lg, dx, z1, z2 = m.groups()
-            records.append(dict(epoch=ep, iter=it, iters_per_epoch=n_it, loss_d=ld, loss_g=lg,
-                                d_x=dx, d_g_z1=z1, d_g_z2=z2))
-            fmt = "dcgan"
-        epoch_base = 0
+            raise InputError(source.name, "the file is empty" if not data else "the file holds only whitespace",
+                             expected="a GAN training log")
+        check_not_binary(source.name, data)
+        forced = options.format if options.format and options.format != self.name else None
+        if forced and not self.knows_format(forced):
+            from ..errors import UsageError
+
+            raise UsageError(f"unknown text format {forced!r}; `ganlog formats` lists them")
+
+        stats = ParseStats()
+        fast = None
+        if len(data) >= FAST_PATH_MIN_BYTES:
+            fast = self._try_fast(source, data, forced, stats, options)
+            if fast is not None:
+                return [fast]
+
+        cleaned = clean(data)
+        text = cleaned.text
+        del data
+        stats.lines_read = text.count("\n") + (0 if text.endswith("\n") else 1)
+        if cleaned.replaced_bytes:
+            stats.warn(f"{cleaned.replaced_bytes} byte(s) were not UTF-8 (first at byte "
+                       f"{cleaned.first_bad_byte}); decoded as U+FFFD")
+        if forced:
+            name = forced
+            fmt = get_format(forced)
+            reason = "forced with --format"
+        else:
+            det = detect(text[: 256 * 1024])
+            name, fmt, reason = det.name, det.fmt, det.reason
+        if fmt is not None:
+            records, epoch_base = parse_known(text, fmt, stats), fmt.epoch_base
+            if fmt.estimate_iters_per_epoch:
+                _estimate_iters_per_epoch(records)
+        elif name == JSONL_NAME:
+            records, epoch_base = parse_jsonl(text, stats), None
+        else:
+            name = GENERIC_NAME
+            records, epoch_base = parse_generic(text, stats), None
         if not records:
-            for m in FORUM.finditer(text):
-                ep, n_ep, it, n_it, lg, ld, dx, z1, z2, t = m.groups()
-                records.append(dict(epoch=ep, iter=it, iters_per_epoch=n_it, loss_d=ld, loss_g=lg,
-                                    d_x=dx, d_g_z1=z1, d_g_z2=z2, step_time=t))
-                fmt = "forum"
-            epoch_base = 1
-        if not records:
-            for i, line in enumerate(text.splitlines(), 1):
-                line = line.strip()
-                if line.startswith("{"):
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError:
-                        stats.skip(i, line, "not valid JSON")
-                        continue
-                    if isinstance(obj, dict):
-                        records.append(flatten_record(obj))
-                        fmt = "jsonl"
-                elif line:
-                    stats.skip(i, line)
-            epoch_base = 0
-        if not records:
-            raise InputError(source.name, "no training records found", expected="a GAN training log")
-        return [
-            build_run(
-                records, name=options.run_name or source.stem, source=source.name, reader=self.name,
-                format=fmt, stats=stats, loss_family=options.loss_family,
-                extra_aliases=options.extra_aliases, epoch_base=epoch_base,
+            raise InputError(
+                source.name, f"no training records in {stats.lines_read:,} line(s)",
+                where=_first_skip(stats),
+                expected="lines in a known print format (see `ganlog formats`), JSON objects, "
+                         "or 'name: value' pairs",
             )
-        ]
+        _check_truncated(text, stats)
+        run = build_run(
+            records, name=options.run_name or source.stem, source=source.name, reader=self.name,
+            format=name, stats=stats, loss_family=options.loss_family,
+            extra_aliases=options.extra_aliases, epoch_base=epoch_base,
+            meta={"format_reason": reason},
+        )
+        return [run]
+
+    def _try_fast(self, source: Source, data: bytes, forced: str | None, stats: ParseStats,
+                  options: ReadOptions) -> "Run | None":
+        try:
+            from . import fastpath
+        except ImportError:  # pragma: no cover - pyarrow missing: the regex path reads it
+            return None
+        return fastpath.read_fast(self, source, data, forced, stats, options)
+
+
+def _first_skip(stats: ParseStats) -> str | None:
+    if stats.skipped_examples:
+        ex = stats.skipped_examples[0]
+        return f"line {ex.line}"
+    return None
+
+
+def _check_truncated(text: str, stats: ParseStats) -> None:
+    """A last line without its newline whose text was not read is a cut-off record."""
+    if text.endswith("\n") or not stats.skipped_examples:
+        return
+    last_line = text.count("\n") + 1
+    if any(ex.line == last_line for ex in stats.skipped_examples):
+        stats.warn(f"the last line (line {last_line:,}) is cut off and was not read; "
+                   "the log may be truncated", partial=True)
+
+
+class _LineCounter:
+    """Offsets to line numbers, moving forward only (linear over the whole text)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    def at(self, pos: int) -> int:
+        if pos > self.pos:
+            self.line += self.text.count("\n", self.pos, pos)
+            self.pos = pos
+        return self.line
+
+
+def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str, Any]]:
+    """Every record of ``fmt`` in ``text``; the text between records is context or skipped."""
+    records: list[dict[str, Any]] = []
+    counter = _LineCounter(text)
+    epoch_rx, seg_rx = fmt.epoch_regex, fmt.segment_regex
+    epoch: str | None = None
+    segment = 0
+    pos = 0
+    rest_groups = [g for g in fmt.regex.groupindex if g.startswith("_rest")]
+
+    def gap(start: int, end: int) -> None:
+        nonlocal epoch, segment
+        if end <= start:
+            return
+        chunk = text[start:end]
+        if "\n" not in chunk and start > 0 and end < len(text):
+            return  # text between two records on one line (an ETA, a separator)
+        pieces = chunk.split("\n")
+        line0 = counter.at(start)
+        for k, piece in enumerate(pieces):
+            # The first piece ends the previous record's line, the last one prefixes the next
+            # record (a logging prefix): whole lines only, except at the very start and end.
+            if k == 0 and start > 0 and len(pieces) > 1:
+                continue
+            if k == len(pieces) - 1 and end < len(text) and len(pieces) > 1:
+                continue
+            s = piece.strip()
+            if not s:
+                continue
+            if epoch_rx is not None:
+                m = epoch_rx.search(s)
+                if m:
+                    epoch = m.group("epoch")
+                    continue
+            if seg_rx is not None and seg_rx.search(s):
+                if records:
+                    segment += 1
+                continue
+            stats.skip(line0 + k, piece.strip())
+
+    for m in fmt.regex.finditer(text):
+        gap(pos, m.start())
+        rec: dict[str, Any] = {}
+        for key, val in m.groupdict().items():
+            if val is None or key.startswith("_"):
+                continue
+            rec[key] = val
+        for g in rest_groups:
+            for k, v in rest_pairs(m.group(g)).items():
+                # extras inside the "[D loss: ...]" bracket are D's (acc -> d_acc)
+                if g == "_rest_d" and not k.lower().startswith("d"):
+                    k = "D " + k
+                rec.setdefault(k, v)
+        if epoch is not None and "epoch" not in rec:
+            rec["epoch"] = epoch
+        if seg_rx is not None:
+            rec["segment"] = segment
+        records.append(rec)
+        pos = m.end()
+    gap(pos, len(text))
+    return records
+
+
+def parse_jsonl(text: str, stats: ParseStats) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for i, line in enumerate(text.split("\n"), 1):
+        s = line.strip()
+        if not s:
+            continue
+        if s.startswith("{"):
+            try:
+                obj = json.loads(s)
+            except json.JSONDecodeError as exc:
+                stats.skip(i, s, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            if isinstance(obj, dict):
+                rec = {k: v for k, v in flatten_record(obj).items()
+                       if isinstance(v, (int, float, str)) or v is None}
+                records.append(rec)
+                continue
+        stats.skip(i, s)
+    return records
+
+
+def parse_generic(text: str, stats: ParseStats) -> list[dict[str, Any]]:
+    res = group_records(text.split("\n"))
+    for ln, t in res.skipped:
+        if t.strip():
+            stats.skip(ln, t.strip())
+    return res.records
+
+
+def _estimate_iters_per_epoch(records: list[dict[str, Any]]) -> None:
+    """Trainers that print the iteration but not the per-epoch total (CycleGAN's loss_log):
+    the largest iteration printed is the best estimate, so steps stay monotone across epochs."""
+    iters = [float(r["iter"]) for r in records if r.get("iter") is not None]
+    if not iters:
+        return
+    per = max(iters)
+    for r in records:
+        r.setdefault("iters_per_epoch", per)
+
+
+__all__ = ["TextReader", "Detection", "detect", "parse_known", "parse_jsonl", "parse_generic"]

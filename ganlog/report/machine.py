@@ -97,6 +97,7 @@ def check_to_dict(result: "CheckResult") -> dict[str, Any]:
             "passed": judged.passed,
             "failing": [i for i, f in enumerate(judged.analysis.findings) if judged.counts_against(f)],
             "baseline": judged.baseline.to_dict() if judged.baseline is not None else None,
+            "input_errors": judged.input_errors,
         }
         runs.append(doc)
     return {
@@ -213,10 +214,16 @@ def to_junit(result: "CheckResult") -> str:
             if rest:
                 out = ET.SubElement(case, "system-out")
                 out.text = _xml_text("\n\n".join(_finding_block(judged, f) for f in rest))
+        if judged.input_errors:  # damaged input: what was read was judged, the read itself failed
+            case = ET.SubElement(suite, "testcase", classname=classname, name="input", time="0", **file_attr)
+            err = ET.SubElement(case, "error", message=_xml_text(judged.input_errors[0]), type="input")
+            err.text = _xml_text("\n".join(judged.input_errors))
+            counts["tests"] += 1
+            counts["errors"] += 1
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v
-        suite.set("time", "0")
+        suite.set("time", f"{float(a.extras.get('seconds', 0.0)):.3f}")
     for k, v in totals.items():
         root.set(k, str(v))
     ET.indent(root)
@@ -259,20 +266,20 @@ def to_github(result: "CheckResult") -> str:
     Errors are ``::error``, warnings ``::warning``, info ``::notice``; a finding
     the baseline already had is downgraded to a notice.
     """
-    from .text import describe_span
-
     lines = []
     for judged in result.runs:
         a = judged.analysis
         file = "" if a.run.source.startswith("<") else a.run.source
         for f in a.findings:
             level = "notice" if judged.in_baseline(f) else _GH_LEVEL[f.severity]
-            msg = f"{a.run.name}: {f.message} [{describe_span(a, f)}]"
+            msg = f"{a.run.name}: {f.message}"  # detectors' messages say where already
             if f.remedies:
                 msg += f"\nTry: {_remedy_title(f.remedies[0])}"
             if judged.in_baseline(f):
                 msg += "\n(also in the baseline run)"
             lines.append(_gh_command(level, msg, file=file, title=f"{f.code} {f.name}"))
+        for e in judged.input_errors:
+            lines.append(_gh_command("error", e, file=file, title="ganlog input error"))
         for c in a.crashed:
             lines.append(_gh_command("warning", f"{a.run.name}: detector {c.code} crashed: {c.error}",
                                      file=file, title=f"{c.code} {c.name} crashed"))
@@ -319,6 +326,7 @@ def to_markdown(result: "CheckResult") -> str:
         if a.partial:
             facts.append("**partial input**")
         out.append(" · ".join(facts))
+        out += [f"\n> **Input error:** {md_escape(e)}" for e in judged.input_errors]
         if judged.baseline is not None:
             regs = judged.baseline.regressions
             out += ["", f"Against baseline {md_escape(judged.baseline.baseline_source)}: "
@@ -334,7 +342,7 @@ def to_markdown(result: "CheckResult") -> str:
                 out.append(f"| {sev} | {f.code} {md_escape(f.name)} | {md_escape(describe_span(a, f))} "
                            f"| {md_escape(f.message)} | {try_} |")
         else:
-            out += ["", f"No findings from {len(a.ran)} detectors."]
+            out += ["", f"No findings from {len(a.ran)} detector{'s' if len(a.ran) != 1 else ''}."]
         if a.skipped:
             out += ["", "<details><summary>Not checked (columns not logged): "
                     + ", ".join(s.code for s in a.skipped) + "</summary>", ""]

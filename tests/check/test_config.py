@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import os
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -104,6 +104,7 @@ def test_top_level_set_overrides_the_file(in_dir) -> None:
     ('aliases = "loss_d"\n', "aliases", "expected a table"),
     ('[GAN999]\nthreshold = 1\n', "GAN999", "unknown detector code GAN999"),
     ('[detectors]\nx = 1\n', "detectors", "unknown key"),
+    ('[tool.ganlog]\nfail-on = "error"\n', "tool", "settings sit at the top level"),
 ])
 def test_bad_config_is_one_line_naming_file_and_key(in_dir, text, key, words) -> None:
     path = _write(in_dir / "ganlog.toml", text)
@@ -228,7 +229,6 @@ def test_values_of_the_right_type_are_accepted(name, value, expected) -> None:
 @pytest.mark.parametrize("name, value, words", [
     ("threshold", "0.05", "expected a number, got a string '0.05'"),
     ("threshold", True, "expected a number, got a boolean True"),
-    ("threshold", float("nan"), "NaN"),
     ("window", 2.5, "expected an integer, got a number 2.5"),
     ("enabled", 1, "expected true or false"),
     ("columns", ["loss_g", 3], "expected a list (a string each)"),
@@ -240,6 +240,32 @@ def test_values_of_the_wrong_type_are_refused(name, value, words) -> None:
         _check(name, value)
     assert str(err.value).startswith(f"ganlog.toml: GAN101.{name}: ")
     assert words in str(err.value)
+
+
+@pytest.mark.parametrize("value, words", [
+    (float("nan"), "expected a finite number"), (float("inf"), "expected a finite number"),
+    (-0.5, "is negative (expected 0 or more; default 0.1)"),
+])
+def test_unusable_numbers_are_refused(value, words) -> None:
+    from ganlog.config import _check_range
+
+    fld = {f.name: f for f in dataclasses.fields(_Params)}["threshold"]
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        _check_range(value, fld, "ganlog.toml", "GAN101.threshold")
+    _check_range(0.0, fld, "ganlog.toml", "GAN101.threshold")
+
+
+@pytest.mark.parametrize("code", WITH_PARAMS)
+def test_negative_limits_are_refused_for_real_detectors(in_dir, code) -> None:
+    cls = registry()[code]
+    positive = [f for f in cls.param_fields()
+                if isinstance(f.default, (int, float)) and not isinstance(f.default, bool) and f.default > 0]
+    if not positive:
+        pytest.skip(f"{code} has no positive numeric parameter")
+    f = positive[0]
+    path = _write(in_dir / "ganlog.toml", f"[{code}]\n{f.name} = -1\n")
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(path.resolve()))}: {code}\.{f.name}: -1"):
+        load_config()
 
 
 def test_set_values_are_read_as_toml_and_bare_words_as_strings() -> None:

@@ -99,3 +99,39 @@ def test_real_process_exit_codes(run_ganlog, samples, logs, tmp_path) -> None:
     assert (tmp_path / "r.json").is_file() and "ganlog check passed" in ok.stderr
     bad = run_ganlog("check", str(tmp_path / "nope.log"), "--exit-zero", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("ganlog: error: ")
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit", "github"])
+def test_damaged_input_is_judged_and_exits_2(cli_run, tmp_path, fmt) -> None:
+    """A TensorBoard event file cut short (tensorboardX wrote it, a crash truncated it):
+    the readable records are still judged and reported, the damage is named, the exit is 2."""
+    tbx = pytest.importorskip("tensorboardX")
+    w = tbx.SummaryWriter(str(tmp_path / "w"), flush_secs=3600)
+    for s in range(200):
+        w.add_scalar("Loss/D", 1.3 + 0.01 * (s % 7), s)
+        w.add_scalar("Loss/G", 0.8 + 0.01 * (s % 5), s)
+    w.close()
+    (written,) = (tmp_path / "w").glob("events.out.tfevents.*")
+    cut = tmp_path / "events.out.tfevents.1.host"
+    cut.write_bytes(written.read_bytes()[:-10])
+    out = tmp_path / "out"
+    res = cli_run("check", cut, "--format", fmt, "-o", out, "--exit-zero")
+    assert res.exit_code == 2, res.output
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("ganlog: error: ")]
+    assert len(errors) == 1 and str(cut) in errors[0] and "byte" in errors[0]
+    text = out.read_text(encoding="utf-8")
+    if fmt == "json":
+        import json
+
+        doc = json.loads(text)
+        assert doc["exit_code"] == 2 and doc["runs"][0]["run"]["records"] == 200
+        assert doc["runs"][0]["check"]["input_errors"] == [errors[0].removeprefix("ganlog: error: ")]
+    elif fmt == "junit":
+        from junitparser import JUnitXml
+
+        (suite,) = list(JUnitXml.fromstring(text))
+        (case,) = [c for c in suite if c.name == "input"]
+        assert case.is_error and "byte" in case.result[0].message
+    else:
+        assert any(ln.startswith("::error file=") and "title=ganlog input error::" in ln
+                   for ln in text.splitlines())

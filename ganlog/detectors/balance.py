@@ -1,0 +1,318 @@
+"""Who is winning: D loss collapse, G loss runaway, D failing while G's loss sinks.
+
+Every limit here is relative to the loss family's chance level (the D loss
+when D cannot tell real from fake): 2·ln2 for summed BCE, ln2 for averaged
+BCE, 0.25 for LSGAN, 2 for hinge. A WGAN critic has no chance level and a
+negative loss is its normal state, so these detectors do not judge WGAN runs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from . import stats as S
+from .base import Context, Detector, Finding, Params, Severity
+from .common import Hold, confidence, paired_blocks, sustained_holds, values_in
+
+_NO_CHANCE = "the {fam} loss family has no chance level to judge the balance against"
+
+
+class _BalanceDetector(Detector):
+    def skip_reason(self, ctx: Context) -> str | None:
+        reason = super().skip_reason(ctx)
+        if reason:
+            return reason
+        if ctx.family.name == "wgan":
+            return _NO_CHANCE.format(fam="wgan") + " (a critic's negative loss is normal)"
+        return None
+
+
+@dataclass(frozen=True)
+class DLossCollapseParams(Params):
+    #: D loss limit as a fraction of the family's chance level (0.10 = 10%)
+    fraction: float = 0.10
+    #: limit used when the loss family is unknown (absolute D loss)
+    unknown_limit: float = 0.01
+    #: the condition must hold at least this many records ...
+    min_records: int = 8
+    #: ... and at least this fraction of the run
+    min_fraction: float = 0.02
+    #: rolling-median width (records, or blocks on long runs) that removes blips
+    smooth: int = 5
+
+
+class DLossCollapse(_BalanceDetector):
+    """D loss near zero, sustained: the discriminator has won.
+
+    What it detects
+    ---------------
+    A discriminator loss whose rolling median stays below a small fraction
+    (default 10%) of the loss family's chance level for a sustained stretch:
+    0.139 for summed BCE, 0.069 for averaged BCE, 0.025 for LSGAN, 0.2 for hinge.
+
+    Why it matters
+    --------------
+    When D separates real from fake almost perfectly, its outputs on fakes
+    saturate and the generator's gradient vanishes (Goodfellow et al. 2014,
+    Arjovsky & Bottou 2017): G stops learning, its loss climbs, and samples
+    stay bad or collapse. It is the most common failure in forum questions.
+
+    Evidence
+    --------
+    ``median`` (D loss median over the span), ``limit``, ``chance_level``,
+    ``fraction``, ``records``; the span is where the condition held.
+
+    Remedies
+    --------
+    Slow or weaken D: TTUR / a lower D learning rate, one-sided label
+    smoothing, instance noise, spectral normalization, a zero-centred R1
+    penalty, fewer D steps per G step.
+
+    Options
+    -------
+    ``fraction`` (0.10), ``unknown_limit`` (0.01), ``min_records`` (8),
+    ``min_fraction`` (0.02), ``smooth`` (5).
+
+    References
+    ----------
+    Goodfellow et al. (2014) Generative Adversarial Nets; Arjovsky & Bottou
+    (2017) Towards Principled Methods for Training GANs; Salimans et al.
+    (2016) Improved Techniques for Training GANs.
+    """
+
+    code = "GAN101"
+    name = "d-loss-collapse"
+    summary = "D loss near zero, sustained: the discriminator has won"
+    requires = ("loss_d",)
+    default_severity = Severity.ERROR
+    remedies = ("ttur", "one-sided-label-smoothing", "instance-noise", "spectral-norm",
+                "r1-penalty", "training-ratio", "noisy-labels", "d-weight-decay")
+    Params = DLossCollapseParams
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: DLossCollapseParams = self.params
+        chance = ctx.family.chance_d
+        if chance:
+            limit = p.fraction * chance
+            limit_text = f"{S.fmt(limit)} = {p.fraction:.0%} of chance level {S.fmt(chance)} ({ctx.family.name})"
+        else:
+            limit = p.unknown_limit
+            limit_text = f"{S.fmt(limit)} (loss family unknown: absolute limit)"
+        holds = sustained_holds(ctx, "loss_d", lambda v: v < limit, min_records=p.min_records,
+                                min_fraction=p.min_fraction, smooth=p.smooth)
+        need = ctx.min_length(ctx.n, p.min_records, p.min_fraction)
+        for h in holds[:3]:
+            med = float(np.median(values_in(ctx, "loss_d", h)))
+            yield self.finding(
+                ctx,
+                f"D loss median {S.fmt(med)} over {ctx.span_text(h.span)} < {limit_text}",
+                span=h.span,
+                evidence={"median": med, "limit": limit, "chance_level": chance, "fraction": p.fraction,
+                          "loss_family": ctx.family.name, "records": h.records},
+                confidence=confidence(1 - med / limit, h.records, need) * (1.0 if chance else 0.7),
+            )
+
+
+@dataclass(frozen=True)
+class GLossRunawayParams(Params):
+    #: G loss must rise by at least this many G chance levels over the window
+    rise: float = 1.0
+    #: and D loss fall by at least this fraction of its level at the window start
+    d_fall: float = 0.3
+    #: Mann–Kendall tau (block medians) needed for each trend
+    min_tau: float = 0.5
+    #: window length as a fraction of the run (sliding, half-overlapping)
+    window_fraction: float = 0.2
+    #: the window must cover at least this many records
+    min_records: int = 20
+
+
+class GLossRunaway(_BalanceDetector):
+    """G loss climbing while D loss falls.
+
+    What it detects
+    ---------------
+    A stretch of the run where the generator loss rises steadily (Mann–Kendall
+    tau >= 0.5 and a Theil–Sen rise of at least one G chance level) while the
+    D loss falls by 30% or more. Trends are measured on windows of 20% of the
+    run, on at most 400 block medians per window, so the cost stays linear.
+
+    Why it matters
+    --------------
+    It is D dominance on its way: D gets better at rejecting fakes faster than
+    G improves, G's gradients weaken, and a D loss collapse (GAN101) often follows.
+
+    Evidence
+    --------
+    ``g_start``/``g_end`` and ``d_start``/``d_end`` (medians at the window
+    ends), ``g_tau``, ``d_tau``, ``g_slope_per_step`` (Theil–Sen), ``limit_rise``.
+
+    Remedies
+    --------
+    TTUR (lower D's learning rate), the non-saturating G loss, label smoothing,
+    spectral normalization, a training ratio favouring G.
+
+    Options
+    -------
+    ``rise`` (1.0 G chance levels), ``d_fall`` (0.3), ``min_tau`` (0.5),
+    ``window_fraction`` (0.2), ``min_records`` (20).
+
+    References
+    ----------
+    Heusel et al. (2017) GANs Trained by a Two Time-Scale Update Rule;
+    Goodfellow et al. (2014) Generative Adversarial Nets.
+    """
+
+    code = "GAN102"
+    name = "g-loss-runaway"
+    summary = "G loss climbing while D loss falls"
+    requires = ("loss_d", "loss_g")
+    default_severity = Severity.WARNING
+    remedies = ("ttur", "non-saturating-loss", "one-sided-label-smoothing", "spectral-norm",
+                "training-ratio", "instance-noise")
+    Params = GLossRunawayParams
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: GLossRunawayParams = self.params
+        g_scale = ctx.family.chance_g or (ctx.family.chance_d or 1.0) / 2
+        pb = paired_blocks(ctx, "loss_d", "loss_g")
+        n = pb.n
+        win = max(int(math.ceil(p.min_records / pb.size)), int(p.window_fraction * n))
+        if n < max(p.min_records, 20) or win > n:
+            return
+        d, g = pb.a, pb.b
+        hits: list[tuple[int, int, dict]] = []
+        for a in range(0, n - win + 1, max(1, win // 2)):
+            b = a + win
+            gw, dw = g[a:b], d[a:b]
+            g_tau, d_tau = S.mann_kendall_tau(gw), S.mann_kendall_tau(dw)
+            if g_tau < p.min_tau or d_tau > -p.min_tau:
+                continue
+            edge = max(3, win // 10)
+            g0, g1 = float(np.median(gw[:edge])), float(np.median(gw[-edge:]))
+            d0, d1 = float(np.median(dw[:edge])), float(np.median(dw[-edge:]))
+            if g1 - g0 < p.rise * g_scale or d0 <= 0 or (d0 - d1) / d0 < p.d_fall:
+                continue
+            hits.append((a, b - 1, {"g_start": g0, "g_end": g1, "d_start": d0, "d_end": d1,
+                                    "g_tau": g_tau, "d_tau": d_tau}))
+        if not hits:
+            return
+        a, b = hits[0][0], hits[0][1]
+        ev = dict(hits[0][2])
+        for a2, b2, e2 in hits[1:]:
+            if a2 <= b + 1:
+                b = b2
+                ev.update(g_end=e2["g_end"], d_end=e2["d_end"])
+        # the window may open before the climb: start where G last sat near its starting level
+        sm = S.rolling_median(g[a:b + 1], 9)
+        below = np.flatnonzero(sm[: int(np.argmax(sm)) + 1] <= ev["g_start"] + 0.2 * (ev["g_end"] - ev["g_start"]))
+        if below.size:
+            a = min(b, a + int(below[-1]))
+        span = ctx.span(int(pb.first[a]), int(pb.last[b]))
+        ev["g_slope_per_step"] = S.theil_sen(g[a:b + 1], ctx.steps[pb.first[a:b + 1]])
+        ev["limit_rise"] = p.rise * g_scale
+        ev["loss_family"] = ctx.family.name
+        yield self.finding(
+            ctx,
+            f"G loss rose {S.fmt(ev['g_start'])} → {S.fmt(ev['g_end'])} (+{S.fmt(ev['g_end'] - ev['g_start'])}, "
+            f"limit +{S.fmt(p.rise * g_scale)}) while D loss fell {S.fmt(ev['d_start'])} → {S.fmt(ev['d_end'])} "
+            f"over {ctx.span_text(span)}",
+            span=span, evidence=ev,
+            confidence=confidence(min(ev["g_tau"], -ev["d_tau"]), b - a + 1, win, base=0.5),
+        )
+
+
+@dataclass(frozen=True)
+class DFailingParams(Params):
+    #: D loss above this multiple of its chance level ...
+    d_factor: float = 1.3
+    #: ... while G loss is below this fraction of its chance level (BCE, LSGAN)
+    g_fraction: float = 0.5
+    #: for hinge (G chance level 0): G loss below minus this value
+    hinge_g_limit: float = 0.5
+    min_records: int = 8
+    min_fraction: float = 0.05
+    smooth: int = 5
+
+
+class DFailing(_BalanceDetector):
+    """D loss far above chance while G loss sinks: G fools D, often with garbage.
+
+    What it detects
+    ---------------
+    The rolling median of the D loss stays above 1.3x its chance level while
+    the G loss stays below half of its own chance level (for hinge: below
+    -0.5), both for a sustained stretch.
+
+    Why it matters
+    --------------
+    D is worse than a coin: it calls fakes real. Either G found a blind spot
+    of D (samples look like nothing yet fool it), D is too weak or not being
+    trained, or labels are swapped. Sample quality usually stops improving.
+
+    Evidence
+    --------
+    ``d_median``, ``d_limit``, ``g_median``, ``g_limit``, ``records``.
+
+    Remedies
+    --------
+    Check D's optimizer steps and ``requires_grad``, remove a gate that skips
+    D updates, raise D's learning rate or update ratio, check the labels.
+
+    Options
+    -------
+    ``d_factor`` (1.3), ``g_fraction`` (0.5), ``hinge_g_limit`` (0.5),
+    ``min_records`` (8), ``min_fraction`` (0.05), ``smooth`` (5).
+
+    References
+    ----------
+    Goodfellow (2016) NIPS 2016 Tutorial: Generative Adversarial Networks;
+    Heusel et al. (2017) GANs Trained by a Two Time-Scale Update Rule.
+    """
+
+    code = "GAN103"
+    name = "d-failing"
+    summary = "D loss far above chance while G loss sinks: G fools D"
+    requires = ("loss_d", "loss_g")
+    default_severity = Severity.WARNING
+    remedies = ("check-optimizer-steps", "remove-d-gate", "ttur", "training-ratio", "noisy-labels")
+    Params = DFailingParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        reason = super().skip_reason(ctx)
+        if reason is None and not ctx.family.chance_d:
+            return "the loss family is unknown, so 'above chance' has no meaning (set --loss-family)"
+        return reason
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: DFailingParams = self.params
+        fam = ctx.family
+        d_limit = p.d_factor * float(fam.chance_d or 0)
+        g_limit = -p.hinge_g_limit if fam.name == "hinge" else p.g_fraction * float(fam.chance_g or 0)
+        pb = paired_blocks(ctx, "loss_d", "loss_g")
+        if pb.n == 0:
+            return
+        d = S.rolling_median(pb.a, p.smooth)
+        g = S.rolling_median(pb.b, p.smooth)
+        mask = (d > d_limit) & (g < g_limit)
+        need = ctx.min_length(pb.n, p.min_records, p.min_fraction, pb.size)
+        holds = []
+        for a, b in S.sustained(mask, need, max_gap=1, smooth=1):
+            r0, r1 = int(pb.first[a]), int(pb.last[b])
+            holds.append(Hold(a, b, r0, r1, ctx.span(r0, r1), (b - a + 1) * pb.size))
+        for h in holds[:3]:
+            dm = float(np.median(values_in(ctx, "loss_d", h)))
+            gm = float(np.median(values_in(ctx, "loss_g", h)))
+            yield self.finding(
+                ctx,
+                f"D loss median {S.fmt(dm)} > {S.fmt(d_limit)} ({p.d_factor:g}x chance {S.fmt(fam.chance_d or 0)}, "
+                f"{fam.name}) while G loss median {S.fmt(gm)} < {S.fmt(g_limit)} over {ctx.span_text(h.span)}",
+                span=h.span,
+                evidence={"d_median": dm, "d_limit": d_limit, "g_median": gm, "g_limit": g_limit,
+                          "loss_family": fam.name, "records": h.records},
+                confidence=confidence(min(1.0, (dm - d_limit) / d_limit + 0.3), h.records, need, base=0.5),
+            )

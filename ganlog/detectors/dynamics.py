@@ -1,0 +1,370 @@
+"""How the losses move: oscillation (amplitude, period, decay), regime changes, plateaus.
+
+All three work on block medians (at most 20,000 blocks), so a million-record
+run costs a few numpy passes: the period from an averaged numpy FFT, the
+regime change from binary segmentation on cumulative sums, plateaus from
+robust spreads over windows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from . import stats as S
+from .base import Context, Detector, Finding, Params, Severity
+from .common import confidence, label, scale_of
+
+
+def _detrend(x: np.ndarray, pieces: int = 16) -> np.ndarray:
+    """Subtract a piecewise-linear trend through the medians of ``pieces`` equal parts."""
+    n = x.size
+    k = max(2, min(pieces, n // 8))
+    edges = np.linspace(0, n, k + 1).astype(int)
+    centers = (edges[:-1] + edges[1:] - 1) / 2.0
+    meds = np.array([np.median(x[a:b]) for a, b in zip(edges[:-1], edges[1:])])
+    return x - np.interp(np.arange(n), centers, meds)
+
+
+def _local_amplitude(x: np.ndarray, period: float) -> np.ndarray:
+    """Amplitude of the component at ``period`` in sliding windows of two periods (complex demodulation)."""
+    n = x.size
+    t = np.arange(n)
+    z = x * np.exp(-2j * np.pi * t / period)
+    w = max(2, int(round(2 * period)))
+    c = np.concatenate([[0], np.cumsum(z)])
+    lo = np.clip(t - w // 2, 0, n)
+    hi = np.clip(t + w - w // 2, 0, n)
+    return 2.0 * np.abs((c[hi] - c[lo]) / np.maximum(1, hi - lo))
+
+
+@dataclass(frozen=True)
+class OscillationParams(Params):
+    #: amplitude limit as a fraction of the column's scale (chance level for BCE/LSGAN/hinge)
+    min_amplitude: float = 0.15
+    #: spectral peak at least this many times the median power of the averaged periodogram
+    min_peak_ratio: float = 10.0
+    #: at least this many full periods inside the oscillating stretch
+    min_periods: float = 4.0
+    #: shortest period considered, in records (blocks on long runs)
+    min_period: float = 3.0
+    #: amplitude in the last quarter below this fraction of the first quarter's = decaying
+    decay_ratio: float = 0.5
+    #: fewer records than this: not judged
+    min_records: int = 64
+
+
+class Oscillation(Detector):
+    """Oscillation of the losses: amplitude, dominant period, and whether it decays.
+
+    What it detects
+    ---------------
+    A regular oscillation in the D or G loss. The loss is reduced to block
+    medians, detrended (piecewise-linear through 16 medians) and its averaged
+    periodogram (Hann window, numpy FFT) must show a peak at least 10x the
+    median power around it (f/2 to 3f); the amplitude of that component (complex demodulation over
+    two periods) must exceed 15% of the column's scale (the family's chance
+    level; for WGAN the series' own level) for at least 4 periods. Amplitude
+    in the last quarter of that stretch below half the first quarter's =
+    decaying (reported at info); otherwise a warning.
+
+    Why it matters
+    --------------
+    Sustained cycles mean the two players chase each other instead of
+    converging (Mescheder et al. 2018): G hops between modes, D relearns, and
+    sample quality cycles with the loss. Decaying oscillation is normal early
+    in training.
+
+    Evidence
+    --------
+    ``column``, ``amplitude``, ``limit``, ``period_steps``, ``period_records``,
+    ``peak_ratio``, ``decaying``, ``amplitude_first``, ``amplitude_last``.
+
+    Remedies
+    --------
+    TTUR / lower learning rates, R1 or WGAN-GP regularisation, spectral
+    normalization, EMA of G's weights to smooth the cycle out of the samples.
+
+    Options
+    -------
+    ``min_amplitude`` (0.15), ``min_peak_ratio`` (10), ``min_periods`` (4),
+    ``min_period`` (3), ``decay_ratio`` (0.5), ``min_records`` (64).
+
+    References
+    ----------
+    Mescheder et al. (2018) Which Training Methods for GANs do actually Converge?;
+    Heusel et al. (2017) GANs Trained by a Two Time-Scale Update Rule;
+    Yazıcı et al. (2019) The Unusual Effectiveness of Averaging in GAN Training.
+    """
+
+    code = "GAN301"
+    name = "oscillation"
+    summary = "oscillation amplitude and period that do not decay"
+    requires = ("loss_d",)
+    default_severity = Severity.WARNING
+    remedies = ("ttur", "lr-reduction", "r1-penalty", "spectral-norm", "ema-generator", "wgan-gp")
+    Params = OscillationParams
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: OscillationParams = self.params
+        for col in ("loss_d", "loss_g"):
+            if not ctx.has(col):
+                continue
+            f = self._one(ctx, col, p)
+            if f is not None:
+                yield f
+
+    def _one(self, ctx: Context, col: str, p: OscillationParams) -> Finding | None:
+        blk = ctx.blocks(col)
+        if blk.n < p.min_records:
+            return None
+        x = _detrend(blk.median)
+        spec = S.dominant_period(x, min_period=p.min_period)
+        if spec is None or spec.peak_ratio < p.min_peak_ratio:
+            return None
+        scale, scale_text = scale_of(ctx, col)
+        limit = p.min_amplitude * scale
+        amp = _local_amplitude(x, spec.period)
+        need = max(int(math.ceil(p.min_periods * spec.period)), 8)
+        holds = S.sustained(amp >= limit, need, max_gap=int(spec.period), smooth=1)
+        if not holds:
+            return None
+        a, b = max(holds, key=lambda r: r[1] - r[0])
+        seg = amp[a:b + 1]
+        q = max(1, seg.size // 4)
+        first, last = float(np.median(seg[:q])), float(np.median(seg[-q:]))
+        decaying = last < p.decay_ratio * first
+        r0, r1 = int(blk.first[a]), int(blk.last[b])
+        span = ctx.span(r0, r1)
+        steps = ctx.steps
+        step_per_block = (steps[r1] - steps[r0]) / max(1, b - a) if b > a else 1.0
+        period_steps = spec.period * step_per_block
+        amplitude = float(np.median(seg))
+        tail = (f"decaying ({S.fmt(first)} → {S.fmt(last)})" if decaying
+                else f"not decaying ({S.fmt(first)} → {S.fmt(last)})")
+        return self.finding(
+            ctx,
+            f"{label(col)} oscillates with amplitude {S.fmt(amplitude)} >= {S.fmt(limit)} "
+            f"({p.min_amplitude:.0%} of {scale_text}), period about {S.fmt(period_steps)} steps, "
+            f"{tail}, over {ctx.span_text(span)}",
+            span=span,
+            evidence={"column": col, "amplitude": amplitude, "limit": limit,
+                      "period_steps": float(period_steps), "period_records": float(spec.period * blk.size),
+                      "peak_ratio": spec.peak_ratio, "decaying": bool(decaying),
+                      "amplitude_first": first, "amplitude_last": last, "loss_family": ctx.family.name},
+            confidence=confidence(min(1.0, spec.peak_ratio / (4 * p.min_peak_ratio)), b - a + 1, need, base=0.5),
+            severity=Severity.INFO if decaying else None,
+        )
+
+
+@dataclass(frozen=True)
+class RegimeChangeParams(Params):
+    #: level shift must be at least this fraction of the column's scale
+    min_shift: float = 0.25
+    #: and at least this many noise sigmas (robust, from first differences)
+    min_sigmas: float = 4.0
+    #: the binary-segmentation penalty, in multiples of log(n)
+    penalty: float = 6.0
+    #: blocks the series is reduced to for change-point search
+    blocks: int = 2000
+    #: each regime must last at least this many records
+    min_records: int = 8
+
+
+class RegimeChange(Detector):
+    """The step where the run changed behaviour (change-point detection).
+
+    What it detects
+    ---------------
+    The largest lasting shift in the level of the D loss (or, without it, the
+    G loss): the series is reduced to at most 2,000 block medians, scaled by
+    its robust noise sigma, and split by binary segmentation (O(n log n),
+    cumulative sums, BIC-like penalty 6·log n). The strongest split whose
+    shift exceeds 25% of the column's scale and 4 noise sigmas is reported,
+    with the levels before and after: "behaviour changed at step N".
+
+    Why it matters
+    --------------
+    Failures start somewhere. The step where the losses changed regime
+    tells you which checkpoint is the last good one and which change (a
+    learning-rate schedule, a resumed launch, a data switch) to suspect.
+    It is reported at info: the other detectors say whether the new regime is bad.
+
+    Evidence
+    --------
+    ``column``, ``change_step``, ``before``, ``after`` (medians), ``shift``,
+    ``limit``, ``sigma``, ``other_changes`` (steps).
+
+    Remedies
+    --------
+    Keep the best checkpoint (the one before the change); lower the learning rate from there.
+
+    Options
+    -------
+    ``min_shift`` (0.25), ``min_sigmas`` (4), ``penalty`` (6), ``blocks`` (2000),
+    ``min_records`` (8).
+
+    References
+    ----------
+    Killick et al. (2012) Optimal Detection of Changepoints With a Linear
+    Computational Cost; Truong et al. (2020) Selective Review of Offline
+    Change Point Detection Methods.
+    """
+
+    code = "GAN302"
+    name = "regime-change"
+    summary = "the step where the run changed behaviour"
+    default_severity = Severity.INFO
+    remedies = ("keep-best-checkpoint", "lr-reduction")
+    Params = RegimeChangeParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        if not (ctx.has("loss_d") or ctx.has("loss_g")):
+            return "needs loss_d or loss_g, not in this log"
+        return None
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: RegimeChangeParams = self.params
+        col = "loss_d" if ctx.has("loss_d") else "loss_g"
+        blk = ctx.blocks(col, p.blocks)
+        if blk.n < 2 * max(3, p.min_records // blk.size):
+            return
+        x = blk.median
+        sigma = S.robust_sigma(x)
+        scale, scale_text = scale_of(ctx, col)
+        if sigma <= 0:
+            sigma = max(1e-12, 0.01 * scale)
+        min_size = max(2, int(math.ceil(p.min_records / blk.size)))
+        cps = S.binary_segmentation(x / sigma, p.penalty * math.log(max(3, x.size)), min_size)
+        if not cps:
+            return
+        bounds = [0, *cps, x.size]
+        limit = max(p.min_shift * scale, p.min_sigmas * sigma)
+        best = None
+        for i, cp in enumerate(cps):
+            before = float(np.median(x[bounds[i]:cp]))
+            after = float(np.median(x[cp:bounds[i + 2]]))
+            shift = after - before
+            if abs(shift) >= limit and (best is None or abs(shift) > abs(best[2])):
+                best = (cp, before, shift, after)
+        if best is None:
+            return
+        cp, before, shift, after = best
+        r0 = int(blk.first[cp])
+        nxt = bounds[bounds.index(cp) + 1]
+        r1 = int(blk.last[nxt - 1])
+        span = ctx.span(r0, r1)
+        others = [float(ctx.steps[int(blk.first[c])]) for c in cps if c != cp]
+        yield self.finding(
+            ctx,
+            f"{label(col)} changed regime at {ctx.step_text(span.start)}: median {S.fmt(before)} before, "
+            f"{S.fmt(after)} after (shift {S.fmt(shift)}, limit {S.fmt(limit)} = max of "
+            f"{p.min_shift:.0%} of {scale_text} and {p.min_sigmas:g} noise sigmas)",
+            span=span,
+            evidence={"column": col, "change_step": span.start, "before": before, "after": after,
+                      "shift": shift, "limit": limit, "sigma": sigma, "other_changes": others},
+            confidence=min(0.95, 0.5 + 0.1 * abs(shift) / limit),
+        )
+
+
+@dataclass(frozen=True)
+class PlateauParams(Params):
+    #: the final stretch examined, as a fraction of the run
+    window_fraction: float = 0.3
+    #: relative spread (MAD / scale) below which a loss counts as frozen in place
+    max_relative_spread: float = 0.002
+    #: the earlier part must have moved at least this many times more
+    min_contrast: float = 10.0
+    min_records: int = 50
+
+
+class Plateau(Detector):
+    """No progress over a long window: the losses stopped moving.
+
+    What it detects
+    ---------------
+    Over the last 30% of the run every logged loss is still: its spread (MAD)
+    is below 0.2% of its scale and at least 10x smaller than in the earlier
+    part, and its Theil–Sen slope (on at most 400 block medians) is
+    negligible, without repeating exactly (that is GAN203). A GAN's losses are
+    never still while both networks learn.
+
+    Why it matters
+    --------------
+    Still losses mean the updates became negligible: the learning rate
+    decayed to (nearly) zero, the optimizer stopped stepping, or both
+    networks settled in a degenerate equilibrium. Compute is being wasted.
+
+    Evidence
+    --------
+    ``columns``, ``spread`` and ``earlier_spread`` per column, ``limit``, ``records``.
+
+    Remedies
+    --------
+    Check the learning-rate schedule and optimizer steps; keep the best
+    checkpoint and stop; restart from it with a fresh learning rate.
+
+    Options
+    -------
+    ``window_fraction`` (0.3), ``max_relative_spread`` (0.002),
+    ``min_contrast`` (10), ``min_records`` (50).
+
+    References
+    ----------
+    Prechelt (1998) Early Stopping — But When?;
+    Heusel et al. (2017) GANs Trained by a Two Time-Scale Update Rule.
+    """
+
+    code = "GAN303"
+    name = "plateau"
+    summary = "no progress over a long window"
+    default_severity = Severity.WARNING
+    remedies = ("check-optimizer-steps", "keep-best-checkpoint", "lr-reduction")
+    Params = PlateauParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        if not (ctx.has("loss_d") or ctx.has("loss_g")):
+            return "needs loss_d or loss_g, not in this log"
+        return None
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: PlateauParams = self.params
+        cols = [c for c in ("loss_d", "loss_g") if ctx.has(c)]
+        ev: dict = {"columns": cols, "limit": p.max_relative_spread}
+        first_row = None
+        last_row = ctx.n - 1
+        for col in cols:
+            rows, v = ctx.finite(col)
+            k = int(v.size * p.window_fraction)
+            if k < p.min_records or v.size - k < p.min_records:
+                return
+            tail, head = v[-k:], v[:-k]
+            scale, _ = scale_of(ctx, col)
+            spread, earlier = S.mad(tail), S.mad(head)
+            if np.all(tail == tail[0]):
+                return  # exact repeats: GAN203's case
+            slope = S.theil_sen(tail) * tail.size
+            if spread > p.max_relative_spread * scale or earlier < p.min_contrast * max(spread, 1e-15):
+                return
+            if abs(slope) > 10 * p.max_relative_spread * scale:
+                return
+            ev[f"{col}_spread"] = spread
+            ev[f"{col}_earlier_spread"] = earlier
+            first_row = int(rows[-k]) if first_row is None else min(first_row, int(rows[-k]))
+            last_row = int(rows[-1])
+        if first_row is None:
+            return
+        span = ctx.span(first_row, last_row)
+        ev["records"] = span.records
+        parts = ", ".join(
+            f"{label(c)} spread {S.fmt(ev[f'{c}_spread'])} (earlier {S.fmt(ev[f'{c}_earlier_spread'])})"
+            for c in cols)
+        yield self.finding(
+            ctx,
+            f"losses stopped moving over {ctx.span_text(span)}: {parts}; limit {p.max_relative_spread:.1%} "
+            f"of the loss scale",
+            span=span, evidence=ev, confidence=0.7,
+        )

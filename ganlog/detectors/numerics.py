@@ -1,0 +1,386 @@
+"""Numbers going wrong: NaN/inf, divergence by orders of magnitude, vanishing and exploding gradients."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from . import stats as S
+from .base import Context, Detector, Finding, Params, Severity
+from .common import LOSS_COLUMNS, confidence, label, scale_of, sustained_holds, values_in
+
+_WATCHED = LOSS_COLUMNS + ("grad_norm_d", "grad_norm_g", "d_x", "d_g_z1", "d_g_z2")
+
+
+@dataclass(frozen=True)
+class NonFiniteParams(Params):
+    #: a column counts as logged every record when this share of records before the
+    #: first NaN had a value (so later NaNs are logged NaNs, not gaps)
+    dense_fraction: float = 0.9
+
+
+class NonFinite(Detector):
+    """NaN or inf in the logged losses, D outputs or gradient norms.
+
+    What it detects
+    ---------------
+    ``inf`` anywhere in a watched column, and ``nan`` in a column that was
+    logged in (nearly) every record before it, so a NaN is a logged NaN and
+    not a metric logged only now and then. The first step, the count, and
+    whether the values came back.
+
+    Why it matters
+    --------------
+    One NaN poisons the weights: every later update is NaN, and the run is
+    dead from that step on (checkpoints after it are useless). Typical causes:
+    a log of 0 in a hand-written BCE, an exploding gradient, mixed precision
+    overflow, a learning rate too high.
+
+    Evidence
+    --------
+    ``column``, ``first_step``, ``count``, ``recovered``, ``kinds`` (nan/inf).
+
+    Remedies
+    --------
+    Logits-based losses (BCEWithLogits), gradient clipping, a lower learning
+    rate, anomaly detection to find the op; keep the last finite checkpoint.
+
+    Options
+    -------
+    ``dense_fraction`` (0.9).
+
+    References
+    ----------
+    Goodfellow et al. (2016) Deep Learning, ch. 4.1 (overflow and underflow);
+    Micikevicius et al. (2018) Mixed Precision Training.
+    """
+
+    code = "GAN401"
+    name = "non-finite"
+    summary = "NaN or inf"
+    default_severity = Severity.ERROR
+    remedies = ("bce-with-logits", "grad-clipping", "lr-reduction", "check-nan-sources", "keep-best-checkpoint")
+    Params = NonFiniteParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        if not any(c in ctx.run.frame.columns for c in _WATCHED):
+            return "needs a loss, D output or gradient-norm column, not in this log"
+        return None
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: NonFiniteParams = self.params
+        for col in _WATCHED:
+            if col not in ctx.run.frame.columns:
+                continue
+            x = ctx.series(col)
+            inf = np.isinf(x)
+            nan = np.isnan(x)
+            bad = inf.copy()
+            if nan.any():
+                first_nan = int(np.argmax(nan))
+                before = x[:first_nan]
+                if first_nan > 0 and float(np.mean(np.isfinite(before))) >= p.dense_fraction:
+                    bad |= nan & (np.arange(x.size) >= first_nan)
+            if not bad.any():
+                continue
+            idx = np.flatnonzero(bad)
+            first, last = int(idx[0]), int(idx[-1])
+            recovered = bool(np.isfinite(x[last + 1:]).any())
+            kinds = [k for k, m in (("nan", nan & bad), ("inf", inf)) if m.any()]
+            span = ctx.span(first, last if recovered else ctx.n - 1)
+            tail = "then finite again" if recovered else "never finite again"
+            yield self.finding(
+                ctx,
+                f"{label(col)} is {'/'.join(kinds)} in {idx.size:,} records from {ctx.step_text(span.start)}, "
+                f"{tail}; limit: none allowed",
+                span=span,
+                evidence={"column": col, "first_step": span.start, "count": int(idx.size),
+                          "recovered": recovered, "kinds": kinds},
+                confidence=0.95 if not recovered or idx.size > 1 else 0.8,
+            )
+
+
+@dataclass(frozen=True)
+class DivergenceParams(Params):
+    #: rolling median of |loss| at least this many times its early level ...
+    factor: float = 100.0
+    #: ... for WGAN / unknown families, whose losses legitimately drift further
+    factor_unbounded: float = 1000.0
+    #: fraction of the run whose median is the early level
+    head_fraction: float = 0.1
+    min_records: int = 8
+    min_fraction: float = 0.02
+    smooth: int = 5
+
+
+class Divergence(Detector):
+    """Losses exploding by orders of magnitude.
+
+    What it detects
+    ---------------
+    The rolling median of |loss| rising to at least 100x its early level (the
+    median of the first 10% of the run, floored at the family's chance level)
+    for a sustained stretch. For BCE the limit is at least 201, above every
+    clamp ceiling (those are GAN204's). For WGAN and unknown families the factor is
+    1000x: a WGAN-GP generator loss drifting from 1 to 180 is not divergence.
+
+    Why it matters
+    --------------
+    Losses this far from their start mean the weights are running away; NaN
+    (GAN401) is usually a few steps later, and nothing after this point is usable.
+
+    Evidence
+    --------
+    ``column``, ``median``, ``early_level``, ``limit``, ``factor``, ``peak``.
+
+    Remedies
+    --------
+    Lower the learning rate, clip gradients, WGAN-GP or spectral normalization
+    to bound D, keep the checkpoint from before the rise.
+
+    Options
+    -------
+    ``factor`` (100), ``factor_unbounded`` (1000), ``head_fraction`` (0.1),
+    ``min_records`` (8), ``min_fraction`` (0.02), ``smooth`` (5).
+
+    References
+    ----------
+    Pascanu et al. (2013) On the difficulty of training recurrent neural networks;
+    Gulrajani et al. (2017) Improved Training of Wasserstein GANs;
+    Brock et al. (2019) Large Scale GAN Training for High Fidelity Natural Image Synthesis.
+    """
+
+    code = "GAN402"
+    name = "divergence"
+    summary = "losses exploding by orders of magnitude"
+    default_severity = Severity.ERROR
+    remedies = ("lr-reduction", "grad-clipping", "wgan-gp", "spectral-norm", "keep-best-checkpoint")
+    Params = DivergenceParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        if not any(ctx.has(c) for c in ("loss_d", "loss_g")):
+            return "needs loss_d or loss_g, not in this log"
+        return None
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: DivergenceParams = self.params
+        bounded = ctx.family.name in ("bce_sum", "bce_mean", "lsgan", "hinge")
+        factor = p.factor if bounded else p.factor_unbounded
+        for col in ("loss_d", "loss_g"):
+            if not ctx.has(col):
+                continue
+            _, v = ctx.finite(col)
+            head = np.abs(v[: max(5, int(v.size * p.head_fraction))])
+            scale, _ = scale_of(ctx, col) if bounded else (0.0, "")
+            early = max(float(np.median(head)), scale, 1e-3 if bounded else 1.0)
+            limit = factor * early
+            if ctx.family.name in ("bce_sum", "bce_mean"):
+                # BCE losses top out at the clamp (100 per term, GAN204); only logits-based
+                # BCE can go past 200, and then it is divergence
+                limit = max(limit, 201.0)
+            holds = sustained_holds(ctx, col, lambda m: np.abs(m) >= limit, min_records=p.min_records,
+                                    min_fraction=p.min_fraction, smooth=p.smooth)
+            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
+            for h in holds[:1]:
+                vals = values_in(ctx, col, h)
+                med = float(np.median(np.abs(vals)))
+                yield self.finding(
+                    ctx,
+                    f"|{label(col)}| median {S.fmt(med)} over {ctx.span_text(h.span)} >= {S.fmt(limit)} = "
+                    f"{factor:g}x its early level {S.fmt(early)} ({ctx.family.name})",
+                    span=h.span,
+                    evidence={"column": col, "median": med, "early_level": early, "limit": limit,
+                              "factor": factor, "peak": float(np.max(np.abs(vals))), "records": h.records},
+                    confidence=confidence(min(1.0, math.log10(med / limit) + 0.5), h.records, need),
+                )
+
+
+def _grad_columns(ctx: Context) -> list[str]:
+    return [c for c in ("grad_norm_d", "grad_norm_g") if ctx.has(c)]
+
+
+@dataclass(frozen=True)
+class VanishingParams(Params):
+    #: rolling median below this fraction of the early level ...
+    rel_limit: float = 1e-3
+    #: ... or below this absolute value
+    abs_limit: float = 1e-7
+    head_fraction: float = 0.1
+    min_records: int = 8
+    min_fraction: float = 0.05
+    smooth: int = 5
+
+
+class VanishingGradients(Detector):
+    """Gradient norms near zero (where they are logged).
+
+    What it detects
+    ---------------
+    The rolling median of a logged gradient norm (D's or G's) falling below
+    1/1000 of its early level (median of the first 10%) or below 1e-7, for a
+    sustained stretch (8 records and 5% of the run).
+
+    Why it matters
+    --------------
+    With no gradient, a network no longer learns: a generator behind a
+    saturated discriminator (the minimax loss), dead ReLUs, or a
+    discriminator whose loss is zero. Losses may still look plausible.
+
+    Evidence
+    --------
+    ``column``, ``median``, ``early_level``, ``limit``, ``records``.
+
+    Remedies
+    --------
+    The non-saturating G loss, logits-based losses, weaker D (label smoothing,
+    instance noise), WGAN-GP, spectral normalization.
+
+    Options
+    -------
+    ``rel_limit`` (1e-3), ``abs_limit`` (1e-7), ``head_fraction`` (0.1),
+    ``min_records`` (8), ``min_fraction`` (0.05), ``smooth`` (5).
+
+    References
+    ----------
+    Arjovsky & Bottou (2017) Towards Principled Methods for Training GANs;
+    Goodfellow et al. (2014) Generative Adversarial Nets.
+    """
+
+    code = "GAN403"
+    name = "vanishing-gradients"
+    summary = "gradient norms near zero (where logged)"
+    default_severity = Severity.WARNING
+    remedies = ("non-saturating-loss", "bce-with-logits", "instance-noise", "one-sided-label-smoothing",
+                "wgan-gp", "spectral-norm")
+    Params = VanishingParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        return None if _grad_columns(ctx) else "needs grad_norm_d or grad_norm_g, not in this log"
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: VanishingParams = self.params
+        for col in _grad_columns(ctx):
+            _, v = ctx.finite(col)
+            early = float(np.median(np.abs(v[: max(5, int(v.size * p.head_fraction))])))
+            limit = max(p.abs_limit, p.rel_limit * early)
+            holds = sustained_holds(ctx, col, lambda m: m < limit, min_records=p.min_records,
+                                    min_fraction=p.min_fraction, smooth=p.smooth)
+            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
+            for h in holds[:1]:
+                med = float(np.median(values_in(ctx, col, h)))
+                yield self.finding(
+                    ctx,
+                    f"{label(col)} median {S.fmt(med)} over {ctx.span_text(h.span)} < {S.fmt(limit)} "
+                    f"(max of {p.rel_limit:g}x its early level {S.fmt(early)} and {p.abs_limit:g})",
+                    span=h.span,
+                    evidence={"column": col, "median": med, "early_level": early, "limit": limit,
+                              "records": h.records},
+                    confidence=confidence(1 - med / limit if limit > 0 else 1.0, h.records, need),
+                )
+
+
+@dataclass(frozen=True)
+class ExplodingParams(Params):
+    #: sustained: rolling median at least this many times the early level
+    factor: float = 10.0
+    #: spikes: single records at least this many times the local (block) median
+    spike_factor: float = 10.0
+    #: at least this many spikes ...
+    min_spikes: int = 5
+    #: ... and this fraction of records
+    min_spike_fraction: float = 0.002
+    head_fraction: float = 0.1
+    min_records: int = 8
+    min_fraction: float = 0.02
+    smooth: int = 5
+
+
+class ExplodingGradients(Detector):
+    """Gradient norms spiking or growing by an order of magnitude (where they are logged).
+
+    What it detects
+    ---------------
+    Either the rolling median of a logged gradient norm at 10x its early
+    level (median of the first 10%) for a sustained stretch, or repeated
+    spikes: at least 5 records (and 0.2% of the run) at 10x the median of
+    their neighbourhood (a rolling median over 25 records). One spike alone never fires.
+
+    Why it matters
+    --------------
+    Large gradient steps throw the weights far from where they were: losses
+    jump, the balance between D and G breaks, and NaN (GAN401) often follows.
+    Spikes in D's gradient are the classic sign that D needs a Lipschitz bound.
+
+    Evidence
+    --------
+    ``column``, ``median``, ``early_level``, ``limit``, ``spikes``, ``max``.
+
+    Remedies
+    --------
+    Gradient clipping, a lower learning rate, spectral normalization, WGAN-GP / R1.
+
+    Options
+    -------
+    ``factor`` (10), ``spike_factor`` (10), ``min_spikes`` (5),
+    ``min_spike_fraction`` (0.002), ``head_fraction`` (0.1), ``min_records`` (8),
+    ``min_fraction`` (0.02), ``smooth`` (5).
+
+    References
+    ----------
+    Pascanu et al. (2013) On the difficulty of training recurrent neural networks;
+    Miyato et al. (2018) Spectral Normalization for Generative Adversarial Networks;
+    Brock et al. (2019) Large Scale GAN Training for High Fidelity Natural Image Synthesis.
+    """
+
+    code = "GAN404"
+    name = "exploding-gradients"
+    summary = "gradient norms spiking (where logged)"
+    default_severity = Severity.WARNING
+    remedies = ("grad-clipping", "lr-reduction", "spectral-norm", "wgan-gp", "r1-penalty")
+    Params = ExplodingParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        return None if _grad_columns(ctx) else "needs grad_norm_d or grad_norm_g, not in this log"
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: ExplodingParams = self.params
+        for col in _grad_columns(ctx):
+            rows, v = ctx.finite(col)
+            early = float(np.median(np.abs(v[: max(5, int(v.size * p.head_fraction))])))
+            limit = p.factor * max(early, 1e-12)
+            holds = sustained_holds(ctx, col, lambda m: m >= limit, min_records=p.min_records,
+                                    min_fraction=p.min_fraction, smooth=p.smooth)
+            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
+            if holds:
+                h = holds[0]
+                med = float(np.median(values_in(ctx, col, h)))
+                yield self.finding(
+                    ctx,
+                    f"{label(col)} median {S.fmt(med)} over {ctx.span_text(h.span)} >= {S.fmt(limit)} = "
+                    f"{p.factor:g}x its early level {S.fmt(early)}",
+                    span=h.span,
+                    evidence={"column": col, "median": med, "early_level": early, "limit": limit,
+                              "records": h.records},
+                    confidence=confidence(min(1.0, math.log10(med / limit) + 0.5), h.records, need),
+                )
+                continue
+            blk = ctx.blocks(col)
+            local = S.rolling_median(blk.median, 25)
+            # per-record local level: the block's rolling median, repeated over its records
+            level = np.repeat(local, blk.size)[: v.size] if blk.size > 1 else local
+            spikes = np.flatnonzero(v >= p.spike_factor * np.maximum(level, 1e-12))
+            if spikes.size >= max(p.min_spikes, int(math.ceil(p.min_spike_fraction * v.size))):
+                span = ctx.span(int(rows[spikes[0]]), int(rows[spikes[-1]]))
+                peak = float(v[spikes].max())
+                yield self.finding(
+                    ctx,
+                    f"{label(col)} spiked to >= {p.spike_factor:g}x its local median in {spikes.size:,} records "
+                    f"over {ctx.span_text(span)} (max {S.fmt(peak)}); limit {p.min_spikes} spikes",
+                    span=span,
+                    evidence={"column": col, "spikes": int(spikes.size), "max": peak,
+                              "spike_factor": p.spike_factor, "early_level": early},
+                    confidence=min(0.9, 0.5 + 0.05 * spikes.size),
+                )

@@ -1,0 +1,252 @@
+"""Sample quality where it is logged: FID/IS degradation, mode collapse from diversity or loss signatures."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from . import stats as S
+from .base import Context, Detector, Finding, Params, Severity
+from .common import label
+
+#: quality metrics: column -> True when higher is better
+_METRICS: dict[str, bool] = {"fid": False, "inception_score": True, "kid": False}
+
+#: columns whose names say they measure diversity (higher = more diverse)
+_DIVERSITY = re.compile(r"(diversity|mode_coverage|modes_covered|num_modes|n_modes|coverage|recall|lpips)")
+
+
+@dataclass(frozen=True)
+class MetricDegradationParams(Params):
+    #: the recent evaluations must be worse than the best by at least this fraction
+    rel_worse: float = 0.10
+    #: how many of the latest evaluations must all be worse (persistence)
+    last_evals: int = 3
+    #: fewer evaluations than this: not judged
+    min_evals: int = 5
+
+
+class MetricDegradation(Detector):
+    """FID/IS getting worse than the best seen: the best checkpoint is behind you.
+
+    What it detects
+    ---------------
+    A logged quality metric (FID, KID: lower is better; Inception Score:
+    higher is better) whose best value came at step N and whose latest 3
+    evaluations are all worse than it by at least 10% (their median is reported).
+
+    Why it matters
+    --------------
+    GAN quality does not improve monotonically: late training often degrades
+    samples (mode collapse, D overfitting on small data). The checkpoint at the
+    best evaluation is the one to keep; training further wastes compute.
+
+    Evidence
+    --------
+    ``column``, ``best``, ``best_step``, ``recent`` (median of the last
+    evaluations), ``worse_by`` (fraction), ``limit``, ``evaluations``.
+
+    Remedies
+    --------
+    Keep the best checkpoint (select by the metric), EMA of G's weights,
+    lower learning rates late, data augmentation (ADA/DiffAugment) when D overfits small data.
+
+    Options
+    -------
+    ``rel_worse`` (0.10), ``last_evals`` (3), ``min_evals`` (5).
+
+    References
+    ----------
+    Heusel et al. (2017) GANs Trained by a Two Time-Scale Update Rule (FID);
+    Salimans et al. (2016) Improved Techniques for Training GANs (IS);
+    Karras et al. (2020) Training Generative Adversarial Networks with Limited Data.
+    """
+
+    code = "GAN501"
+    name = "metric-degradation"
+    summary = "FID/IS getting worse than the best seen"
+    default_severity = Severity.WARNING
+    remedies = ("keep-best-checkpoint", "ema-generator", "lr-reduction", "data-augmentation", "spectral-norm")
+    Params = MetricDegradationParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        if not any(ctx.has(c) for c in _METRICS):
+            return "needs fid, inception_score or kid, not in this log"
+        return None
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: MetricDegradationParams = self.params
+        for col, higher in _METRICS.items():
+            if not ctx.has(col):
+                continue
+            rows, v = ctx.finite(col)
+            if v.size < max(p.min_evals, p.last_evals + 1):
+                continue
+            kb = int(np.argmax(v) if higher else np.argmin(v))
+            best = float(v[kb])
+            k = p.last_evals
+            if kb >= v.size - k or best == 0:
+                continue
+            recent = v[-k:]
+            worse = (best - recent) / abs(best) if higher else (recent - best) / abs(best)
+            if not np.all(worse >= p.rel_worse):
+                continue
+            med = float(np.median(recent))
+            worse_by = float(np.median(worse))
+            span = ctx.span(int(rows[kb]), int(rows[-1]))
+            yield self.finding(
+                ctx,
+                f"{label(col)} best {S.fmt(best)} at {ctx.step_text(span.start)}; the last {k} evaluations "
+                f"(median {S.fmt(med)}) are {worse_by:.0%} worse, limit {p.rel_worse:.0%}: "
+                f"the best checkpoint is behind you",
+                span=span,
+                evidence={"column": col, "best": best, "best_step": span.start, "recent": med,
+                          "worse_by": worse_by, "limit": p.rel_worse, "evaluations": int(v.size)},
+                confidence=min(0.95, 0.6 + worse_by),
+            )
+
+
+@dataclass(frozen=True)
+class ModeCollapseParams(Params):
+    #: a diversity statistic below this fraction of its best (rolling median) = collapse
+    drop_fraction: float = 0.5
+    min_records: int = 5
+    min_fraction: float = 0.05
+    smooth: int = 3
+    #: loss signature: G loss spread (MAD per chunk) below this fraction of its earlier spread
+    g_spread_fraction: float = 0.1
+    #: chunks the run is cut into for the loss signature
+    chunks: int = 20
+    #: loss signature needs at least this many records
+    min_signature_records: int = 200
+
+
+class ModeCollapseSuspected(Detector):
+    """Diversity collapsing where a diversity statistic is logged; a weak loss signature otherwise.
+
+    What it detects
+    ---------------
+    With a logged diversity statistic (a column named like ``diversity``,
+    ``mode_coverage``, ``num_modes``, ``recall``, ``lpips``): its rolling
+    median falling below 50% of its best for a sustained stretch (warning).
+    Without one: the G loss's spread (MAD per chunk of 5% of the run) in the
+    last 3+ chunks below 10% of its earlier median spread while the D loss
+    keeps moving (info, low confidence: losses alone cannot prove collapse).
+
+    Why it matters
+    --------------
+    A collapsed generator maps most latent codes to a few outputs. Losses can
+    look fine meanwhile; only a diversity measure shows it for sure.
+
+    Evidence
+    --------
+    ``column``, ``best``, ``recent``, ``limit`` (diversity), or
+    ``g_spread``, ``g_earlier_spread``, ``d_spread`` (signature).
+
+    Remedies
+    --------
+    Minibatch statistics (minibatch std) in D, spectral normalization,
+    WGAN-GP / R1, TTUR, keep the best checkpoint, data augmentation.
+
+    Options
+    -------
+    ``drop_fraction`` (0.5), ``min_records`` (5), ``min_fraction`` (0.05),
+    ``smooth`` (3), ``g_spread_fraction`` (0.1), ``chunks`` (20),
+    ``min_signature_records`` (200).
+
+    References
+    ----------
+    Salimans et al. (2016) Improved Techniques for Training GANs (minibatch discrimination);
+    Karras et al. (2018) Progressive Growing of GANs (minibatch standard deviation);
+    Srivastava et al. (2017) VEEGAN; Metz et al. (2017) Unrolled Generative Adversarial Networks.
+    """
+
+    code = "GAN502"
+    name = "mode-collapse-suspected"
+    summary = "diversity collapsing, where it is logged (or a weak loss signature)"
+    default_severity = Severity.WARNING
+    remedies = ("minibatch-stats", "spectral-norm", "wgan-gp", "ttur", "keep-best-checkpoint", "data-augmentation")
+    Params = ModeCollapseParams
+
+    def _diversity_columns(self, ctx: Context) -> list[str]:
+        return [c for c in ctx.run.frame.columns if _DIVERSITY.search(c) and ctx.has(c)]
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        if self._diversity_columns(ctx) or ctx.has("loss_g"):
+            return None
+        return "needs a diversity statistic or loss_g, not in this log"
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: ModeCollapseParams = self.params
+        cols = self._diversity_columns(ctx)
+        for col in cols:
+            rows, v = ctx.finite(col)
+            if v.size < p.min_records:
+                continue
+            sm = S.rolling_median(v, p.smooth)
+            best = float(np.max(sm))
+            if best <= 0:
+                continue
+            limit = p.drop_fraction * best
+            kb = int(np.argmax(sm))
+            mask = (sm < limit) & (np.arange(v.size) > kb)
+            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
+            found = S.sustained(mask, need, max_gap=1, smooth=1)
+            if not found:
+                continue
+            a, b = found[0]
+            span = ctx.span(int(rows[a]), int(rows[b]))
+            recent = float(np.median(v[a:b + 1]))
+            yield self.finding(
+                ctx,
+                f"{col} fell to median {S.fmt(recent)} over {ctx.span_text(span)} < {S.fmt(limit)} = "
+                f"{p.drop_fraction:.0%} of its best {S.fmt(best)}",
+                span=span,
+                evidence={"column": col, "best": best, "recent": recent, "limit": limit, "records": b - a + 1},
+                confidence=min(0.9, 0.6 + 0.3 * (1 - recent / limit)),
+            )
+            return
+        if cols or not ctx.has("loss_g"):
+            return
+        yield from self._signature(ctx, p)
+
+    def _signature(self, ctx: Context, p: ModeCollapseParams) -> Iterable[Finding]:
+        rows, g = ctx.finite("loss_g")
+        if g.size < p.min_signature_records:
+            return
+        edges = np.linspace(0, g.size, p.chunks + 1).astype(int)
+        spread = np.array([S.mad(g[a:b]) for a, b in zip(edges[:-1], edges[1:])])
+        earlier = float(np.median(spread[: p.chunks // 2]))
+        if earlier <= 0:
+            return
+        low = spread < p.g_spread_fraction * earlier
+        k = 0
+        while k < low.size and low[low.size - 1 - k]:
+            k += 1
+        if k < 3 or np.all(g[edges[-k - 1]:] == g[-1]):
+            return
+        if ctx.has("loss_d"):
+            _, d = ctx.finite("loss_d")
+            d_spread = S.mad(d[-(g.size * k) // p.chunks:])
+            if d_spread <= 0:
+                return
+        else:
+            d_spread = math.nan
+        start = int(edges[-k - 1])
+        span = ctx.span(int(rows[start]), int(rows[-1]))
+        g_spread = float(np.median(spread[-k:]))
+        yield self.finding(
+            ctx,
+            f"G loss spread {S.fmt(g_spread)} over {ctx.span_text(span)} < {S.fmt(p.g_spread_fraction * earlier)} = "
+            f"{p.g_spread_fraction:.0%} of its earlier spread {S.fmt(earlier)} while D keeps moving "
+            f"(loss signature only: log a diversity statistic to be sure)",
+            span=span,
+            evidence={"g_spread": g_spread, "g_earlier_spread": earlier, "d_spread": d_spread,
+                      "limit": p.g_spread_fraction * earlier},
+            confidence=0.3,
+            severity=Severity.INFO,
+        )

@@ -1,0 +1,484 @@
+"""Saturated and stuck values: D(x) pinned, D frozen, D outputs at 0/1, flat lines, clamp ceilings.
+
+These read the printed numbers literally: two values that print the same
+*are* the same to a trainer's log, and a loss of exactly 100.0000 from
+PyTorch's ``BCELoss`` is its clamp (log clamped at -100), not a coincidence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from . import stats as S
+from .base import Context, Detector, Finding, Params, Severity
+from .common import LOSS_COLUMNS, confidence, fmt_prob, label, mask_holds, sustained_holds, values_in
+
+
+def _probability_like(ctx: Context, column: str) -> bool:
+    """True when the column looks like sigmoid outputs (99% of values within [0, 1])."""
+    _, v = ctx.finite(column)
+    return v.size > 0 and float(np.mean((v >= -1e-6) & (v <= 1 + 1e-6))) >= 0.99
+
+
+@dataclass(frozen=True)
+class DxPinnedParams(Params):
+    #: D(x) rolling median at or above this is "pinned at 1"
+    limit: float = 0.99
+    min_records: int = 8
+    min_fraction: float = 0.02
+    smooth: int = 5
+
+
+class DxPinned(Detector):
+    """D(x) pinned at 1: the discriminator is certain about every real sample.
+
+    What it detects
+    ---------------
+    The rolling median of D(x), the mean discriminator output on real data,
+    stays at or above 0.99 for a sustained stretch. Only for sigmoid outputs
+    (values within [0, 1]); logits are left alone.
+
+    Why it matters
+    --------------
+    A healthy D(x) hovers between about 0.3 and 0.8. Pinned at 1, the
+    discriminator has memorised or trivially separated the real data; with
+    D(G(z)) near 0 it is D dominance, and the generator's gradients vanish.
+    On small data sets it is also the sign of D overfitting (Karras et al. 2020).
+
+    Evidence
+    --------
+    ``median`` (D(x) median over the span), ``limit``, ``records``,
+    ``d_g_z_median`` when D(G(z)) is logged.
+
+    Remedies
+    --------
+    One-sided label smoothing (targets 0.9), instance noise, data
+    augmentation (DiffAugment/ADA) on small data, R1 penalty, TTUR.
+
+    Options
+    -------
+    ``limit`` (0.99), ``min_records`` (8), ``min_fraction`` (0.02), ``smooth`` (5).
+
+    References
+    ----------
+    Salimans et al. (2016) Improved Techniques for Training GANs;
+    Karras et al. (2020) Training Generative Adversarial Networks with Limited Data;
+    Sønderby et al. (2017) Amortised MAP Inference for Image Super-resolution.
+    """
+
+    code = "GAN201"
+    name = "d-x-pinned"
+    summary = "D(x) pinned at 1"
+    requires = ("d_x",)
+    default_severity = Severity.WARNING
+    remedies = ("one-sided-label-smoothing", "instance-noise", "data-augmentation", "r1-penalty", "ttur")
+    Params = DxPinnedParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        reason = super().skip_reason(ctx)
+        if reason is None and not _probability_like(ctx, "d_x"):
+            return "D(x) is not within [0, 1] (logits, not probabilities)"
+        return reason
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: DxPinnedParams = self.params
+        holds = sustained_holds(ctx, "d_x", lambda v: v >= p.limit, min_records=p.min_records,
+                                min_fraction=p.min_fraction, smooth=p.smooth)
+        need = ctx.min_length(ctx.n, p.min_records, p.min_fraction)
+        for h in holds[:3]:
+            med = float(np.median(values_in(ctx, "d_x", h)))
+            ev = {"median": med, "limit": p.limit, "records": h.records}
+            extra = ""
+            if ctx.has("d_g_z1"):
+                dg = values_in(ctx, "d_g_z1", h)
+                if dg.size:
+                    ev["d_g_z_median"] = float(np.median(dg))
+                    extra = f"; D(G(z)) median {fmt_prob(ev['d_g_z_median'])}"
+            yield self.finding(
+                ctx,
+                f"D(x) median {fmt_prob(med)} over {ctx.span_text(h.span)} >= {p.limit:g}{extra}",
+                span=h.span, evidence=ev,
+                confidence=confidence((med - p.limit) / max(1e-9, 1 - p.limit), h.records, need),
+            )
+
+
+@dataclass(frozen=True)
+class DFrozenParams(Params):
+    #: values within this distance of 0 or 1 count as saturated (GAN205), not frozen
+    saturation_eps: float = 1e-4
+    #: relative tolerance for "equal" (printed values compare exactly)
+    rtol: float = 1e-9
+    min_records: int = 8
+    min_fraction: float = 0.02
+    #: majority vote over this many records before judging persistence
+    smooth: int = 5
+
+
+def _equal_pairs(ctx: Context, rtol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    a, b = ctx.series("d_g_z1"), ctx.series("d_g_z2")
+    rows = np.flatnonzero(np.isfinite(a) & np.isfinite(b))
+    a, b = a[rows], b[rows]
+    eq = np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b)) + 1e-15
+    return rows, a, b, eq
+
+
+class DFrozen(Detector):
+    """D(G(z)) identical before and after the D step at mid-range values: D is not being updated.
+
+    What it detects
+    ---------------
+    In the PyTorch DCGAN convention the log prints ``D(G(z)): a / b``, where
+    ``a`` is D's mean output on the fakes before the discriminator's optimizer
+    step and ``b`` after it (the same fakes, scored again in the G step). When
+    D learns, ``b`` differs from ``a`` in every record. Identical values for a
+    sustained stretch (majority of 5 records, at least 8 records and 2% of the
+    run) at values strictly inside (0, 1) mean D's weights did not change.
+    Identical values printed as exactly 0 or 1 are saturation instead (GAN205).
+
+    Why it matters
+    --------------
+    A frozen D cannot teach G anything new. The usual causes are code, not
+    hyper-parameters: a loss-threshold gate that skips ``optimizer_d.step()``
+    once D's loss is small, a missing ``step()`` or ``zero_grad()`` mix-up,
+    ``requires_grad`` switched off for D and never back on, or a zero learning rate.
+
+    Evidence
+    --------
+    ``records`` (with a == b), ``value_median`` (the identical value), ``equal_fraction``
+    within the span.
+
+    Remedies
+    --------
+    Remove the gate on the D update; check optimizer steps and ``requires_grad``;
+    then rebalance with TTUR rather than by skipping updates.
+
+    Options
+    -------
+    ``saturation_eps`` (1e-4), ``rtol`` (1e-9), ``min_records`` (8),
+    ``min_fraction`` (0.02), ``smooth`` (5).
+
+    References
+    ----------
+    Radford et al. (2016) Unsupervised Representation Learning with Deep
+    Convolutional GANs (the DCGAN example's logging); Heusel et al. (2017) GANs Trained
+    by a Two Time-Scale Update Rule.
+    """
+
+    code = "GAN202"
+    name = "d-frozen"
+    summary = "D(G(z)) before and after the D step identical: D is not being updated"
+    requires = ("d_g_z1", "d_g_z2")
+    default_severity = Severity.ERROR
+    remedies = ("remove-d-gate", "check-optimizer-steps", "ttur", "training-ratio")
+    Params = DFrozenParams
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: DFrozenParams = self.params
+        rows, a, _, eq = _equal_pairs(ctx, p.rtol)
+        mid = (a > p.saturation_eps) & (a < 1 - p.saturation_eps)
+        holds = mask_holds(ctx, eq & mid, rows, min_records=p.min_records,
+                           min_fraction=p.min_fraction, smooth=p.smooth)
+        need = ctx.min_length(rows.size, p.min_records, p.min_fraction)
+        for h in holds[:3]:
+            seg = slice(h.first_block, h.last_block + 1)
+            frac = float(np.mean(eq[seg]))
+            n_eq = int(np.sum(eq[seg] & mid[seg]))
+            med = float(np.median(a[seg][eq[seg]]))
+            yield self.finding(
+                ctx,
+                f"D(G(z)) identical before and after the D step in {n_eq:,} of {h.records:,} records "
+                f"({frac:.0%}) over {ctx.span_text(h.span)}, at mid-range values (median {fmt_prob(med)}); "
+                f"limit: never for {need:,}+ records",
+                span=h.span,
+                evidence={"records": h.records, "equal_records": n_eq, "equal_fraction": frac,
+                          "value_median": med, "min_records": need},
+                confidence=confidence(frac, h.records, need, base=0.6),
+            )
+
+
+@dataclass(frozen=True)
+class DSaturatedParams(Params):
+    #: D outputs within this of 0 or 1 count as saturated
+    eps: float = 1e-4
+    min_records: int = 8
+    min_fraction: float = 0.02
+    smooth: int = 5
+
+
+class DSaturated(Detector):
+    """D's outputs on fakes sit at exactly 0 (or 1): the sigmoid is saturated.
+
+    What it detects
+    ---------------
+    D(G(z)) (both values when the log prints ``a / b``) within 1e-4 of 0 or
+    of 1, as printed (``0.000000 / 0.000000``), for a sustained stretch.
+
+    Why it matters
+    --------------
+    At 0, D rejects every fake with certainty: the sigmoid is saturated, the
+    gradient through it vanishes, and with the saturating (minimax) or MSE
+    loss the generator receives nothing. Losses print as exact zeros. At 1, D
+    accepts every fake: it has stopped discriminating.
+
+    Evidence
+    --------
+    ``side`` (0 or 1), ``records``, ``d_x_median`` when D(x) is logged, ``limit`` (eps).
+
+    Remedies
+    --------
+    Use logits-based losses (BCEWithLogits) and the non-saturating G loss;
+    add instance noise or label smoothing; spectral normalization or WGAN-GP.
+
+    Options
+    -------
+    ``eps`` (1e-4), ``min_records`` (8), ``min_fraction`` (0.02), ``smooth`` (5).
+
+    References
+    ----------
+    Goodfellow et al. (2014) Generative Adversarial Nets (the saturating loss);
+    Arjovsky & Bottou (2017) Towards Principled Methods for Training GANs;
+    Mao et al. (2017) Least Squares Generative Adversarial Networks.
+    """
+
+    code = "GAN205"
+    name = "d-saturated"
+    summary = "D outputs on fakes at exactly 0 or 1: sigmoid saturated"
+    requires = ("d_g_z1",)
+    default_severity = Severity.ERROR
+    remedies = ("bce-with-logits", "non-saturating-loss", "instance-noise", "one-sided-label-smoothing",
+                "spectral-norm", "wgan-gp")
+    Params = DSaturatedParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        reason = super().skip_reason(ctx)
+        if reason is None and not _probability_like(ctx, "d_g_z1"):
+            return "D(G(z)) is not within [0, 1] (logits, not probabilities)"
+        return reason
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: DSaturatedParams = self.params
+        a = ctx.series("d_g_z1")
+        b = ctx.series("d_g_z2") if ctx.has("d_g_z2") else a
+        b = np.where(np.isfinite(b), b, a)
+        rows = np.flatnonzero(np.isfinite(a))
+        a, b = a[rows], b[rows]
+        need = ctx.min_length(rows.size, p.min_records, p.min_fraction)
+        for side, mask in ((0, (a <= p.eps) & (b <= p.eps)), (1, (a >= 1 - p.eps) & (b >= 1 - p.eps))):
+            for h in mask_holds(ctx, mask, rows, min_records=p.min_records, min_fraction=p.min_fraction,
+                                smooth=p.smooth)[:2]:
+                seg = slice(h.first_block, h.last_block + 1)
+                n_sat = int(mask[seg].sum())
+                ev = {"side": side, "records": h.records, "saturated_records": n_sat, "limit": p.eps}
+                extra = ""
+                if ctx.has("d_x"):
+                    dx = values_in(ctx, "d_x", h)
+                    if dx.size:
+                        ev["d_x_median"] = float(np.median(dx))
+                        extra = f"; D(x) median {fmt_prob(ev['d_x_median'])}"
+                yield self.finding(
+                    ctx,
+                    f"D(G(z)) at {side} (within {p.eps:g}) in {n_sat:,} of {h.records:,} records over "
+                    f"{ctx.span_text(h.span)}{extra}: D's sigmoid is saturated",
+                    span=h.span, evidence=ev,
+                    confidence=confidence(n_sat / h.records, h.records, need, base=0.6),
+                )
+
+
+@dataclass(frozen=True)
+class FlatlineParams(Params):
+    #: a value repeated exactly for at least this many consecutive records
+    min_records: int = 10
+    #: and at least this fraction of the run
+    min_fraction: float = 0.02
+
+
+class Flatline(Detector):
+    """A loss repeating the same value exactly: a dead network or constant logits.
+
+    What it detects
+    ---------------
+    A loss column (D, G, D on real/fake) printing the very same number for
+    at least 10 consecutive records (and 2% of the run). Noisy training never
+    repeats a loss to the printed precision for that long.
+
+    Why it matters
+    --------------
+    Constant losses mean constant outputs: D's logits stuck at a constant
+    (D loss 1.386 = 2·ln2 and G loss 0.693 = ln2 forever for BCE: D outputs
+    0.5 everywhere), dead ReLUs, a NaN-guard replacing values, or a training
+    loop that logs a stale variable. Nothing is learning.
+
+    Evidence
+    --------
+    ``column``, ``value``, ``records``, ``at_chance`` (the value equals the
+    family's chance level).
+
+    Remedies
+    --------
+    Check optimizer steps and ``requires_grad``; check the learning rate;
+    use logits-based losses; clip gradients when the freeze followed a spike.
+
+    Options
+    -------
+    ``min_records`` (10), ``min_fraction`` (0.02).
+
+    References
+    ----------
+    Goodfellow (2016) NIPS 2016 Tutorial: Generative Adversarial Networks;
+    Lu et al. (2019) Dying ReLU and Initialization: Theory and Numerical Examples.
+    """
+
+    code = "GAN203"
+    name = "flatline"
+    summary = "a loss repeating the same value exactly"
+    default_severity = Severity.ERROR
+    remedies = ("check-optimizer-steps", "lr-reduction", "bce-with-logits", "grad-clipping")
+    Params = FlatlineParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        if not any(ctx.has(c) for c in LOSS_COLUMNS):
+            return "needs a loss column (loss_d, loss_g, ...), not in this log"
+        return None
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: FlatlineParams = self.params
+        for col in LOSS_COLUMNS:
+            if not ctx.has(col):
+                continue
+            rows, v = ctx.finite(col)
+            if v.size < 2:
+                continue
+            same = np.concatenate([[False], v[1:] == v[:-1]])
+            # a run of k equal neighbours covers k+1 records: extend each run one back
+            same[:-1] |= same[1:]
+            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
+            found = [r for r in S.runs(same) if r[1] - r[0] + 1 >= need]
+            for a, b in found[:2]:
+                value = float(v[a])
+                span = ctx.span(int(rows[a]), int(rows[b]))
+                chance = ctx.family.chance_d if col == "loss_d" else ctx.family.chance_g if col == "loss_g" else None
+                at_chance = bool(chance) and math.isclose(value, float(chance), rel_tol=2e-3)
+                note = f" = the chance level of {ctx.family.name} (D outputs constant)" if at_chance else ""
+                yield self.finding(
+                    ctx,
+                    f"{label(col)} exactly {value:g}{note} for {b - a + 1:,} consecutive records over "
+                    f"{ctx.span_text(span)}; limit {need:,} records",
+                    span=span,
+                    evidence={"column": col, "value": value, "records": b - a + 1, "min_records": need,
+                              "at_chance": at_chance},
+                    confidence=confidence(1.0, b - a + 1, need, base=0.6),
+                )
+
+
+#: clamp ceilings seen in real logs: value -> where it comes from
+CLAMP_CEILINGS: dict[float, str] = {
+    100.0: "PyTorch BCELoss clamps log at -100",
+    50.0: "half of BCELoss's 100 clamp (loss averaged over real and fake)",
+    200.0: "twice BCELoss's 100 clamp (real + fake summed)",
+    25.0: "a quarter of BCELoss's 100 clamp",
+    -math.log(1e-7): "Keras/TF epsilon 1e-7 (-log 1e-7 = 16.118)",
+    -math.log(1e-7) / 2: "half of Keras' 16.118",
+    -2 * math.log(1e-7): "twice Keras' 16.118",
+    -math.log(1e-8): "-log(1e-8) = 18.421 (eps 1e-8)",
+    -math.log(1e-6): "-log(1e-6) = 13.816 (eps 1e-6)",
+    -math.log(1e-12): "-log(1e-12) = 27.631 (eps 1e-12)",
+    -math.log(1e-10): "-log(1e-10) = 23.026 (eps 1e-10)",
+    -math.log(float(np.finfo(np.float32).eps)): "-log(float32 eps) = 15.942",
+}
+
+
+@dataclass(frozen=True)
+class ClampSaturationParams(Params):
+    #: relative tolerance to a ceiling (printed precision)
+    rtol: float = 5e-4
+    min_records: int = 5
+    min_fraction: float = 0.01
+    smooth: int = 3
+
+
+class ClampSaturation(Detector):
+    """Losses sitting on a clamp ceiling: BCELoss's 100 and its halves, Keras' 16.118, -log(eps).
+
+    What it detects
+    ---------------
+    A loss column whose values sit on a known clamp ceiling for a sustained
+    stretch: PyTorch ``BCELoss`` clamps its log terms at -100, so a loss of
+    exactly 100 (or 50, 200, 25 after averaging or summing) means
+    probabilities of exactly 0 or 1; Keras clips probabilities to
+    [1e-7, 1 - 1e-7], giving 16.118; other epsilons give 13.816, 18.421, 27.631...
+
+    Why it matters
+    --------------
+    On the ceiling the loss no longer measures anything and its gradient is
+    zero or garbage: the network's sigmoid outputs are saturated to the last
+    bit. Training is effectively stopped for that network.
+
+    Evidence
+    --------
+    ``column``, ``ceiling``, ``origin`` (where the ceiling comes from), ``records``.
+
+    Remedies
+    --------
+    Compute the loss from logits (``BCEWithLogitsLoss``), use the
+    non-saturating G loss, lower the learning rate, add instance noise.
+
+    Options
+    -------
+    ``rtol`` (5e-4), ``min_records`` (5), ``min_fraction`` (0.01), ``smooth`` (3).
+
+    References
+    ----------
+    PyTorch documentation (2019+) BCELoss (log clamped to >= -100);
+    Chollet et al. (2015) Keras backend epsilon 1e-7;
+    Goodfellow et al. (2014) Generative Adversarial Nets.
+    """
+
+    code = "GAN204"
+    name = "clamp-saturation"
+    summary = "losses sitting on a clamp ceiling (BCE's 100, Keras' 16.118, ...)"
+    default_severity = Severity.ERROR
+    remedies = ("bce-with-logits", "non-saturating-loss", "lr-reduction", "instance-noise", "grad-clipping")
+    Params = ClampSaturationParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        if not any(ctx.has(c) for c in LOSS_COLUMNS):
+            return "needs a loss column (loss_d, loss_g, ...), not in this log"
+        return None
+
+    def detect(self, ctx: Context) -> Iterable[Finding]:
+        p: ClampSaturationParams = self.params
+        ceilings = np.array(sorted(CLAMP_CEILINGS))
+        for col in LOSS_COLUMNS:
+            if not ctx.has(col):
+                continue
+            rows, v = ctx.finite(col)
+            if not (v >= ceilings[0] * (1 - p.rtol)).any():
+                continue  # cheap exit: nothing reaches the lowest ceiling
+            pos = np.clip(np.searchsorted(ceilings, v), 1, ceilings.size - 1)
+            near = np.where(np.abs(v - ceilings[pos - 1]) < np.abs(v - ceilings[pos]), pos - 1, pos)
+            c = ceilings[near]
+            on = np.abs(v - c) <= p.rtol * c
+            if not on.any():
+                continue
+            holds = mask_holds(ctx, on, rows, min_records=p.min_records, min_fraction=p.min_fraction,
+                               smooth=p.smooth)
+            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
+            for h in holds[:2]:
+                seg = slice(h.first_block, h.last_block + 1)
+                vals, counts = np.unique(c[seg][on[seg]], return_counts=True)
+                ceiling = float(vals[np.argmax(counts)])
+                n_on = int(on[seg].sum())
+                origin = CLAMP_CEILINGS[min(CLAMP_CEILINGS, key=lambda k: abs(k - ceiling))]
+                yield self.finding(
+                    ctx,
+                    f"{label(col)} on the clamp ceiling {S.fmt(ceiling)} ({origin}) in {n_on:,} of "
+                    f"{h.records:,} records over {ctx.span_text(h.span)}; limit {need:,} records",
+                    span=h.span,
+                    evidence={"column": col, "ceiling": ceiling, "origin": origin, "records": n_on,
+                              "min_records": need},
+                    confidence=confidence(n_on / h.records, h.records, need, base=0.6),
+                )

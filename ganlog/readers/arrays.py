@@ -1,0 +1,262 @@
+"""NumPy arrays: ``.npy`` files named after what they hold, ``.npz`` archives, folders of them.
+
+Tutorial-style trainers save ``discriminator_loss.npy`` and ``generator_loss.npy``
+(or ``d_losses.npy``, ``G_loss.npy``, a 2-D ``losses.npy`` of ``(d_loss, g_loss)``
+pairs, an ``.npz`` with one key per metric). The file name (or the key) is the
+metric's name and goes through the alias table; the index is the step.
+
+Loading a pickle runs code, so a ``.npy`` that holds pickled objects (some
+trainers save a dict of lists that way) is refused unless the user passes
+``--allow-pickle`` (``ReadOptions.allow_pickle``).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from ..errors import InputError
+from ..frame import ParseStats, alias_key, build_run, canonical_name
+from .base import Reader, ReadOptions, Sniff, Source
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..frame import Run
+
+NPY_MAGIC = b"\x93NUMPY"
+ZIP_MAGIC = b"PK\x03\x04"
+
+_PICKLE_HELP = ("a numeric array; loading a pickle can run code, so pass --allow-pickle "
+                "(allow_pickle=True) only if you trust the file")
+
+
+def _pair_names(stem: str, k: int) -> list[str] | None:
+    """Column names for a 2-D array without names: ``losses.npy`` of (d_loss, g_loss) pairs."""
+    if k == 2 and ("loss" in alias_key(stem) or alias_key(stem) in {"gan", "history", "hist"}):
+        return ["loss_d", "loss_g"]
+    return None
+
+
+def array_columns(arr: "np.ndarray", name: str, source: str, stats: ParseStats,
+                  options: ReadOptions) -> "dict[str, np.ndarray]":
+    """Named 1-D columns from one loaded array (its name is the metric's name)."""
+    import numpy as np
+
+    if arr.dtype.names:  # a structured array: one column per field
+        return {str(f): np.asarray(arr[f], dtype=float).reshape(-1) for f in arr.dtype.names}
+    if arr.dtype == object:
+        return _object_columns(arr, name, source)
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise InputError(source, f"array {name!r} has dtype {arr.dtype}, not numbers",
+                         expected="a float or integer array of loss values")
+    if np.iscomplexobj(arr):
+        raise InputError(source, f"array {name!r} holds complex numbers", expected="real loss values")
+    if arr.ndim == 0:
+        raise InputError(source, f"array {name!r} is a single number (shape ())",
+                         expected="a 1-D array with one value per step, or 2-D with one column per loss")
+    if arr.ndim == 1:
+        return {name: arr.astype(float, copy=False)}
+    if arr.ndim == 2:
+        rows, k = arr.shape
+        if k == 1:
+            return {name: arr[:, 0].astype(float)}
+        if rows < k and rows <= 8 and k > 8:  # (metrics, steps): one row per loss
+            arr = arr.T
+            rows, k = arr.shape
+            stats.warn(f"{source}: array {name!r} has shape ({k}, {rows}); read as {k} series of {rows} steps")
+        names = _pair_names(name, k)
+        if names is not None:
+            stats.warn(f"{source}: 2-D array {name!r} read as (D loss, G loss) columns, the usual order "
+                       "of losses.append((d_loss, g_loss)); name the files to say otherwise")
+        else:
+            names = [f"{name}_{j}" for j in range(k)]
+        return {n: arr[:, j].astype(float) for j, n in enumerate(names)}
+    raise InputError(source, f"array {name!r} has shape {arr.shape}",
+                     expected="1-D (one value per step) or 2-D (one column per loss)")
+
+
+def _object_columns(arr: "np.ndarray", name: str, source: str) -> "dict[str, np.ndarray]":
+    """A pickled dict of sequences (or a list of per-step dicts) -> columns."""
+    import numpy as np
+
+    obj: Any = arr.item() if arr.ndim == 0 else list(arr)
+    if isinstance(obj, Mapping):
+        out: dict[str, np.ndarray] = {}
+        for k, v in obj.items():
+            try:
+                col = np.asarray(v, dtype=float)
+            except (TypeError, ValueError):
+                continue
+            if col.ndim == 1:
+                out[str(k)] = col
+            elif col.ndim == 2 and col.shape[1] == 1:
+                out[str(k)] = col[:, 0]
+        if out:
+            return out
+        raise InputError(source, f"pickled object {name!r} is a dict without numeric sequences",
+                         expected="a dict of 1-D arrays or lists of numbers")
+    if isinstance(obj, list) and obj and all(isinstance(x, Mapping) for x in obj):
+        import pandas as pd
+
+        frame = pd.DataFrame.from_records(obj)
+        return {str(c): pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in frame.columns}
+    try:
+        return {name: np.asarray(obj, dtype=float).reshape(-1)}
+    except (TypeError, ValueError):
+        raise InputError(source, f"pickled object {name!r} of type {type(obj).__name__} holds no numbers",
+                         expected="a dict of arrays") from None
+
+
+def load_npy(path_or_file: Any, source: str, allow_pickle: bool) -> "np.ndarray":
+    """``np.load`` with the pickle refusal turned into one clear line."""
+    import numpy as np
+
+    try:
+        return np.load(path_or_file, allow_pickle=allow_pickle)
+    except ValueError as exc:
+        msg = str(exc)
+        if "allow_pickle" in msg:
+            raise InputError(source, "holds pickled Python objects (dtype object), refused",
+                             expected=_PICKLE_HELP) from None
+        raise InputError(source, f"not a readable .npy file ({msg})", expected="a file written by np.save") from None
+    except (OSError, EOFError) as exc:
+        raise InputError(source, f"not a readable .npy file ({exc})", expected="a file written by np.save") from None
+
+
+def align_by_index(columns: "Mapping[str, np.ndarray]", stats: ParseStats, source: str) -> "dict[str, np.ndarray]":
+    """Columns of different lengths padded with NaN to the longest (aligned by index)."""
+    import numpy as np
+
+    lengths = {k: len(v) for k, v in columns.items()}
+    n = max(lengths.values(), default=0)
+    if len(set(lengths.values())) > 1:
+        short = ", ".join(f"{k} ({v:,})" for k, v in lengths.items() if v < n)
+        stats.warn(f"{source}: arrays differ in length; aligned by index to {n:,} steps, shorter: {short}")
+    out = {}
+    for k, v in columns.items():
+        if len(v) < n:
+            v = np.concatenate([v, np.full(n - len(v), np.nan)])
+        out[k] = v
+    return out
+
+
+def require_loss_column(names: Sequence[str], source: str, options: ReadOptions, what: str = "column") -> None:
+    """Fail with the names found when nothing looks like a GAN loss or a known metric."""
+    from ..frame import CANONICAL_METRICS
+
+    for n in names:
+        col = canonical_name(n, options.extra_aliases)
+        if col in CANONICAL_METRICS or "loss" in alias_key(n):
+            return
+    shown = ", ".join(repr(n) for n in list(names)[:12]) + (" ..." if len(names) > 12 else "")
+    raise InputError(source, f"no recognisable loss {what} among: {shown or 'none'}",
+                     expected="names like loss_D, d_loss, errG, Loss/D/loss, discriminator_loss "
+                              "(extend the aliases in config)")
+
+
+def columns_to_run(columns: "Mapping[str, np.ndarray]", *, name: str, source: str, fmt: str,
+                   stats: ParseStats, options: ReadOptions, meta: dict[str, Any] | None = None) -> "Run":
+    import pandas as pd
+
+    require_loss_column(list(columns), source, options, "array")
+    cols = align_by_index(columns, stats, source)
+    frame = pd.DataFrame(cols)
+    return build_run(frame, name=name, source=source, reader="arrays", format=fmt, stats=stats,
+                     loss_family=options.loss_family, extra_aliases=options.extra_aliases, meta=meta)
+
+
+def read_npy_files(paths: Sequence[Path], *, name: str, source: str, options: ReadOptions) -> "Run":
+    """One run from several ``.npy`` files in a folder, aligned by index. A file that cannot be
+    read is reported (partial) while the others are read."""
+    stats = ParseStats()
+    columns: dict[str, np.ndarray] = {}
+    errors: list[InputError] = []
+    for p in sorted(paths):
+        try:
+            arr = load_npy(p, str(p), options.allow_pickle)
+            columns.update(array_columns(arr, _stem(p), str(p), stats, options))
+        except InputError as exc:
+            errors.append(exc)
+            stats.warn(str(exc), partial=True)
+    if not columns:
+        raise errors[0] if errors else InputError(source, "no arrays found", expected=".npy files")
+    stats.lines_read = max(len(v) for v in columns.values())
+    run = columns_to_run(columns, name=name, source=source, fmt="npy", stats=stats, options=options,
+                         meta={"files": [str(p) for p in sorted(paths)]})
+    run.meta["input_errors"] = [str(e) for e in errors]
+    return run
+
+
+def _stem(p: Path) -> str:
+    return p.name[:-4] if p.name.lower().endswith((".npy", ".npz")) else p.stem
+
+
+class ArrayReader(Reader):
+    name = "arrays"
+    description = "NumPy .npy arrays (one per metric, or 2-D with a column per loss) and .npz archives"
+
+    def sniff(self, source: Source) -> Sniff:
+        head = source.head(8)
+        fname = source.filename.lower()
+        if head.startswith(NPY_MAGIC):
+            return Sniff(0.95, "NumPy .npy magic bytes")
+        if head.startswith(ZIP_MAGIC) and fname.endswith(".npz"):
+            return Sniff(0.95, "a zip archive named .npz")
+        if fname.endswith(".npy"):
+            return Sniff(0.5, "named .npy but without NumPy's magic bytes")
+        return Sniff.no("no NumPy magic bytes")
+
+    def read(self, source: Source, options: ReadOptions) -> "list[Run]":
+        import io
+
+        stats = ParseStats()
+        name = options.run_name or source.stem
+        head = source.head(8)
+        target: Any = source.path if source.data is None else io.BytesIO(source.data)
+        if head.startswith(ZIP_MAGIC):
+            return [self._read_npz(target, source, name, stats, options)]
+        if not head.startswith(NPY_MAGIC):
+            raise InputError(source.name, "not a .npy file: no NumPy magic bytes", where="byte 0",
+                             expected="a file written by np.save (starts with \\x93NUMPY)")
+        arr = load_npy(target, source.name, options.allow_pickle)
+        columns = array_columns(arr, source.stem, source.name, stats, options)
+        stats.lines_read = int(arr.shape[0]) if arr.ndim else 1
+        return [columns_to_run(columns, name=name, source=source.name, fmt="npy", stats=stats,
+                               options=options)]
+
+    def _read_npz(self, target: Any, source: Source, name: str, stats: ParseStats,
+                  options: ReadOptions) -> "Run":
+        import numpy as np
+
+        try:
+            archive = np.load(target, allow_pickle=options.allow_pickle)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise InputError(source.name, f"not a readable .npz archive ({exc})",
+                             expected="a file written by np.savez") from None
+        columns: dict[str, np.ndarray] = {}
+        errors: list[InputError] = []
+        with archive:
+            for key in archive.files:
+                where = f"{source.name}[{key}]"
+                try:
+                    try:
+                        arr = archive[key]
+                    except ValueError as exc:
+                        if "allow_pickle" in str(exc):
+                            raise InputError(where, "holds pickled Python objects, refused",
+                                             expected=_PICKLE_HELP) from None
+                        raise InputError(where, f"unreadable ({exc})") from None
+                    columns.update(array_columns(arr, key, where, stats, options))
+                except InputError as exc:
+                    errors.append(exc)
+                    stats.warn(str(exc), partial=True)
+        if not columns:
+            if errors:
+                raise errors[0]
+            raise InputError(source.name, "the archive holds no arrays", expected="np.savez(path, d_loss=..., g_loss=...)")
+        stats.lines_read = max(len(v) for v in columns.values())
+        run = columns_to_run(columns, name=name, source=source.name, fmt="npz", stats=stats, options=options)
+        run.meta["input_errors"] = [str(e) for e in errors]
+        return run

@@ -1,0 +1,241 @@
+"""Run directories: find every run under a folder and read each with the reader it needs.
+
+``ganlog analyze runs/exp1/`` should work whatever the folder holds:
+
+* TensorBoard event files -- every folder holding ``events.out.tfevents.*`` is one
+  run (files of one folder are one run resumed across launches); tensorboardX's
+  ``add_scalars("Loss", {"D": ..., "G": ...})`` sub-folders (``Loss_D/``, ``Loss_G/``)
+  are folded back into their parent run as ``Loss/D``, ``Loss/G``;
+* ``.npy`` files of one folder -- one run, aligned by index; each ``.npz`` one run;
+* ``metrics.csv`` (Lightning), ``stats.jsonl`` (StyleGAN2-ADA / StyleGAN3), other
+  CSV/TSV/JSONL tables -- one run each;
+* MLflow run folders (``mlruns/<experiment>/<run>/metrics/``) -- one run each;
+* training logs the text reader recognises -- one run each.
+
+A file that cannot be read is reported (one line, with its byte or line) while
+the rest are read. A folder with nothing readable says what it found and what
+ganlog reads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError
+from ..frame import ParseStats
+from .base import Reader, ReadOptions, Sniff, Source
+from .tables import is_table_name
+from .tensorboard import is_event_filename
+
+if TYPE_CHECKING:
+    from ..frame import Run
+
+MAX_FILES = 50_000
+_TEXT_SUFFIXES = (".log", ".txt", ".out", ".err", ".stdout")
+_SKIP_DIRS = {"__pycache__", "node_modules", ".git", ".ipynb_checkpoints"}
+
+WHAT_WE_READ = ("events.out.tfevents.* files, .npy/.npz arrays, .csv/.tsv/.jsonl tables "
+                "(metrics.csv, stats.jsonl), MLflow metrics/ folders, or training logs")
+
+
+@dataclass
+class Layout:
+    """What a directory holds, grouped into runs."""
+
+    event_dirs: dict[Path, list[Path]] = field(default_factory=dict)
+    npy_dirs: dict[Path, list[Path]] = field(default_factory=dict)
+    npz_files: list[Path] = field(default_factory=list)
+    tables: list[Path] = field(default_factory=list)
+    mlflow_runs: list[Path] = field(default_factory=list)
+    text_candidates: list[Path] = field(default_factory=list)
+    other: Counter = field(default_factory=Counter)
+    n_dirs: int = 0
+    truncated: bool = False
+
+    @property
+    def n_groups(self) -> int:
+        return (len(self.event_dirs) + len(self.npy_dirs) + len(self.npz_files) + len(self.tables)
+                + len(self.mlflow_runs))
+
+    def summary(self) -> str:
+        parts = []
+        for label, n in (("event-file folder", len(self.event_dirs)), (".npy folder", len(self.npy_dirs)),
+                         (".npz file", len(self.npz_files)), ("table", len(self.tables)),
+                         ("MLflow run", len(self.mlflow_runs))):
+            if n:
+                parts.append(f"{n} {label}{'s' if n != 1 else ''}")
+        return ", ".join(parts)
+
+    def found(self) -> str:
+        if not self.other and not self.text_candidates and not self.n_dirs:
+            return "found nothing (an empty folder)"
+        kinds = Counter(self.other)
+        for p in self.text_candidates:
+            kinds[p.suffix.lower() or "(no extension)"] += 1
+        total = sum(kinds.values())
+        shown = ", ".join(f"{n} {k}" for k, n in kinds.most_common(6))
+        return (f"found {total:,} file{'s' if total != 1 else ''}" + (f" ({shown})" if shown else "")
+                + f" in {self.n_dirs + 1:,} folder{'s' if self.n_dirs else ''}, none of them readable")
+
+
+def _is_mlflow_run(d: Path, names: set[str]) -> bool:
+    return "metrics" in names and (d / "metrics").is_dir() and (
+        "meta.yaml" in names or "params" in names or "tags" in names)
+
+
+def scan(root: Path) -> Layout:
+    """Walk ``root`` (hidden folders skipped) and group what it holds into runs."""
+    lay = Layout()
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        d = Path(dirpath)
+        names = set(dirnames) | set(filenames)
+        dirnames[:] = sorted(n for n in dirnames if not n.startswith(".") and n not in _SKIP_DIRS)
+        if d != root:
+            lay.n_dirs += 1
+        if _is_mlflow_run(d, names):
+            lay.mlflow_runs.append(d)
+            dirnames[:] = []
+            continue
+        for fname in sorted(filenames):
+            count += 1
+            if count > MAX_FILES:
+                lay.truncated = True
+                return lay
+            p = d / fname
+            low = fname.lower()
+            if fname.startswith("."):
+                continue
+            if is_event_filename(fname):
+                lay.event_dirs.setdefault(d, []).append(p)
+            elif low.endswith(".npy"):
+                lay.npy_dirs.setdefault(d, []).append(p)
+            elif low.endswith(".npz"):
+                lay.npz_files.append(p)
+            elif is_table_name(fname):
+                lay.tables.append(p)
+            elif low.endswith(_TEXT_SUFFIXES) or "." not in fname:
+                lay.text_candidates.append(p)
+            else:
+                lay.other[os.path.splitext(low)[1] or "(no extension)"] += 1
+    return lay
+
+
+def _rel_name(root: Path, p: Path) -> str:
+    try:
+        rel = p.relative_to(root)
+    except ValueError:
+        return p.name
+    s = rel.as_posix()
+    return root.resolve().name if s in ("", ".") else s
+
+
+class DirectoryReader(Reader):
+    name = "directory"
+    description = "folders of runs: event files, .npy files, metrics.csv / stats.jsonl, MLflow mlruns/"
+    reads_directories = True
+
+    def sniff(self, source: Source) -> Sniff:
+        if not source.is_dir:
+            return Sniff.no("not a directory")
+        assert source.path is not None
+        lay = scan(source.path)
+        if lay.n_groups:
+            return Sniff(0.9, f"a folder holding {lay.summary()}")
+        if lay.text_candidates:
+            return Sniff(0.5, f"a folder with {len(lay.text_candidates)} possible text log(s)")
+        # Still claim it: read() says what was found and what ganlog reads.
+        return Sniff(0.01, lay.found())
+
+    def read(self, source: Source, options: ReadOptions) -> "list[Run]":
+        assert source.path is not None
+        root = source.path
+        lay = scan(root)
+        runs: list[Run] = []
+        errors: list[str] = []
+
+        def attempt(fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            try:
+                out = fn(*args, **kwargs)
+            except InputError as exc:
+                errors.append(str(exc))
+                return
+            for r in out if isinstance(out, list) else [out]:
+                runs.append(r)
+
+        if lay.event_dirs:
+            from .tensorboard import read_event_dirs
+
+            ev_runs, ev_errors = read_event_dirs(
+                root, lay.event_dirs, options, lambda d: options.run_name or _rel_name(root, d))
+            runs.extend(ev_runs)
+            errors.extend(ev_errors)
+        for d, files in lay.npy_dirs.items():
+            from .arrays import read_npy_files
+
+            attempt(read_npy_files, files, name=_rel_name(root, d), source=str(d), options=options)
+        for p in lay.npz_files + lay.tables:
+            attempt(self._read_file, root, p, options)
+        for d in lay.mlflow_runs:
+            from .mlflow import read_mlflow_run
+
+            attempt(read_mlflow_run, d, name=_rel_name(root, d), options=options)
+        for p in lay.text_candidates:
+            self._read_text(root, p, options, runs, errors)
+        if not runs:
+            if errors:
+                raise InputError(source.name, f"nothing readable; {len(errors)} file(s) failed, first: {errors[0]}")
+            raise InputError(source.name, f"nothing readable: {lay.found()}", expected=WHAT_WE_READ)
+        if lay.truncated:
+            errors.append(f"{source.name}: more than {MAX_FILES:,} files; the rest were not scanned")
+        if errors:
+            first = runs[0]
+            first.meta.setdefault("input_errors", [])
+            first.meta["input_errors"] = list(first.meta["input_errors"]) + errors
+            for e in errors:
+                first.stats.warn(f"not read: {e}")
+        return runs
+
+    def _read_file(self, root: Path, p: Path, options: ReadOptions) -> "list[Run]":
+        from . import pick_reader
+
+        src = Source.from_path(p)
+        reader = pick_reader(src, ReadOptions(
+            loss_family=options.loss_family, extra_aliases=options.extra_aliases,
+            allow_pickle=options.allow_pickle, run_name=_file_run_name(root, p)))
+        return reader.read(src, ReadOptions(
+            loss_family=options.loss_family, extra_aliases=options.extra_aliases,
+            allow_pickle=options.allow_pickle, run_name=_file_run_name(root, p)))
+
+    def _read_text(self, root: Path, p: Path, options: ReadOptions, runs: "list[Run]",
+                   errors: list[str]) -> None:
+        """A file the text reader recognises (a known print format) is a run; others are not ours."""
+        from . import explain
+
+        src = Source.from_path(p)
+        try:
+            choices = explain(src)
+        except OSError:
+            return
+        if not choices or choices[0].sniff.score < 0.5:
+            return
+        opts = ReadOptions(loss_family=options.loss_family, extra_aliases=options.extra_aliases,
+                           allow_pickle=options.allow_pickle, run_name=_file_run_name(root, p))
+        try:
+            runs.extend(choices[0].reader.read(src, opts))
+        except InputError as exc:
+            errors.append(str(exc))
+
+
+def _file_run_name(root: Path, p: Path) -> str:
+    """``version_0`` for ``version_0/metrics.csv``; ``logs/train`` for ``logs/train.log``."""
+    from .tables import TABLE_NAMES
+
+    if p.name.lower() in TABLE_NAMES:
+        return _rel_name(root, p.parent)
+    rel = _rel_name(root, p)
+    return rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel

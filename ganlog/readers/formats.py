@@ -1,0 +1,250 @@
+"""The table of known stdout print formats.
+
+Each :class:`TextFormat` says how one family of trainers prints a training
+record: a regular expression with named groups (the group name is the name
+the value gets before the alias table maps it), whether epochs count from 0
+or 1, the lines that are not records but give context (``Epoch 3/50`` before
+Keras progress bars, the ``Training Loss`` header of a resumed launch), and
+real example lines. The examples are the format's documentation
+(``ganlog formats``) and its tests: every example must parse to ``expected``.
+
+Group names starting with ``_rest`` hold free ``name: value`` text that the
+generic key/value tokenizer reads (extra losses a variant adds). Group names
+starting with ``_`` otherwise are dropped (totals such as the ``E`` of ``e/E``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+#: A logged number as trainers print it, including the non-finite spellings.
+NUM = (
+    r"(?:[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+    r"|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|infinity|Infinity)|N/A|None)"
+)
+_V = NUM
+
+
+def _p(pattern: str) -> str:
+    """Patterns are written with ``V`` standing for a number."""
+    return pattern.replace("V", _V)
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    """One known print format."""
+
+    name: str
+    title: str
+    #: Regex with named groups, searched (not matched): logging prefixes before it are fine.
+    pattern: str
+    #: 0 when the trainer counts epochs from 0, 1 when from 1, None when it prints none.
+    epoch_base: int | None
+    #: Real lines in this format (as printed, one string may hold several records).
+    examples: tuple[str, ...]
+    #: Canonical values the first record of ``examples[0]`` must parse to.
+    expected: dict[str, float] = field(default_factory=dict)
+    #: Literal text every record contains: a cheap prefilter and sniff hint.
+    anchor: str = ""
+    #: Lines (full lines between records) that set the epoch for the records after them.
+    epoch_line: str | None = None
+    #: Lines that start a new segment (a resumed launch appends a header).
+    segment_line: str | None = None
+    #: A trainer that prints iterations without the per-epoch total: estimate it from the log.
+    estimate_iters_per_epoch: bool = False
+    #: Where the trainer comes from (shown by ``ganlog formats``).
+    origin: str = ""
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(_p(self.pattern))
+
+    @cached_property
+    def epoch_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.epoch_line) if self.epoch_line else None
+
+    @cached_property
+    def segment_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.segment_line) if self.segment_line else None
+
+    @property
+    def has_rest(self) -> bool:
+        return "?P<_rest" in self.pattern
+
+    @property
+    def has_context(self) -> bool:
+        return bool(self.epoch_line or self.segment_line)
+
+
+FORMATS: tuple[TextFormat, ...] = (
+    TextFormat(
+        name="dcgan",
+        title="PyTorch DCGAN example / tutorial",
+        origin="pytorch/examples dcgan/main.py, the PyTorch DCGAN tutorial",
+        pattern=(
+            r"\[(?P<epoch>\d+)/(?P<_epochs>\d+)\]\s*\[(?P<iter>\d+)/(?P<iters_per_epoch>\d+)\]\s*"
+            r"Loss_D:\s*(?P<Loss_D>V)\s+Loss_G:\s*(?P<Loss_G>V)\s+D\(x\):\s*(?P<d_x>V)\s+"
+            r"D\(G\(z\)\):\s*(?P<D_G_z1>V)\s*/\s*(?P<D_G_z2>V)"
+        ),
+        epoch_base=0,
+        anchor="Loss_D",
+        examples=(
+            "[0/5][0/1583]\tLoss_D: 1.7640\tLoss_G: 5.0435\tD(x): 0.5734\tD(G(z)): 0.6101 / 0.0080",
+            "[2/25][150/782] Loss_D: 0.4810 Loss_G: 2.9152 D(x): 0.8032 D(G(z)): 0.1944 / 0.0734",
+        ),
+        expected={"epoch": 0, "iter": 0, "step": 0, "loss_d": 1.764, "loss_g": 5.0435, "d_x": 0.5734,
+                  "d_g_z1": 0.6101, "d_g_z2": 0.008},
+    ),
+    TextFormat(
+        name="forum",
+        title="Epoch e/E - Step: i/N Loss G/Loss D/D(x)/D(G(z)) (1-based epochs)",
+        origin="DCGAN-tutorial derived trainers that print 'Epoch 1/5 - Step: ...'",
+        pattern=(
+            r"Epoch\s+(?P<epoch>\d+)/(?P<_epochs>\d+)\s*-\s*Step:\s*(?P<iter>\d+)/(?P<iters_per_epoch>\d+)\s*"
+            r"Loss G:\s*(?P<loss_g>V)\s*Loss D:\s*(?P<loss_d>V)\s*D\(x\):\s*(?P<d_x>V)\s*"
+            r"D\(G\(z\)\):\s*(?P<d_g_z1>V)\s*/\s*(?P<d_g_z2>V)"
+            r"(?:\s*Time for the last step:\s*(?P<step_time>V)\s*s)?"
+        ),
+        epoch_base=1,
+        anchor="Loss G:",
+        examples=(
+            "Epoch 3/5 - Step: 1100/9338 Loss G: 4.071329 Loss D: 0.031608 D(x): 0.999969 "
+            "D(G(z)): 0.024329 / 0.024329Time for the last step: 51.41 s Epoch ETA: 01:11:24"
+            "Epoch 3/5 - Step: 1200/9338 Loss G: 3.883331 Loss D: 0.036354 D(x): 0.999993 "
+            "D(G(z)): 0.043874 / 0.043874Time for the last step: 51.63 s Epoch ETA: 01:10:29",
+        ),
+        expected={"epoch": 3, "iter": 1100, "step": 2 * 9338 + 1100, "loss_g": 4.071329,
+                  "loss_d": 0.031608, "d_x": 0.999969, "d_g_z1": 0.024329, "d_g_z2": 0.024329,
+                  "step_time": 51.41},
+    ),
+    TextFormat(
+        name="pytorch_gan",
+        title="PyTorch-GAN [Epoch e/E] [Batch b/B] [D loss: x] [G loss: y]",
+        origin="eriklindernoren/PyTorch-GAN implementations (gan, dcgan, wgan, cyclegan, pix2pix, ...)",
+        pattern=(
+            r"\[Epoch\s*(?P<epoch>\d+)/(?P<_epochs>\d+)\]\s*\[Batch\s*(?P<iter>\d+)/(?P<iters_per_epoch>\d+)\]\s*"
+            r"\[D loss:\s*(?P<loss_d>V)(?P<_rest_d>[^\]\n\r]*)\]\s*"
+            r"\[G loss:\s*(?P<loss_g>V)(?P<_rest_g>[^\]\n\r]*)\]"
+            r"(?P<_rest>[^\n\r\[]*(?:\[(?!Epoch)[^\]\n\r]*\][^\n\r\[]*)*)"
+        ),
+        epoch_base=0,
+        anchor="[D loss:",
+        examples=(
+            "[Epoch 0/200] [Batch 0/938] [D loss: 0.693422] [G loss: 0.704385]",
+            "[Epoch 5/200] [Batch 120/938] [D loss: 0.337112, acc: 87%] [G loss: 1.914023]",
+            "\r[Epoch 1/200] [Batch 10/1334] [D loss: 0.212030] [G loss: 4.135772, adv: 0.870111, "
+            "cycle: 0.218201, identity: 0.216012] ETA: 3 days, 1:12:54.123411",
+            "[Epoch 2/200] [Batch 30/400] [D loss: 0.031582] [G loss: 12.443131, pixel: 0.109212, "
+            "adv: 1.522210]",
+        ),
+        expected={"epoch": 0, "iter": 0, "step": 0, "loss_d": 0.693422, "loss_g": 0.704385},
+    ),
+    TextFormat(
+        name="cyclegan_loss_log",
+        title="pytorch-CycleGAN-and-pix2pix loss_log.txt",
+        origin="junyanz/pytorch-CycleGAN-and-pix2pix (util/visualizer.py print_current_losses)",
+        pattern=(
+            r"\(epoch:\s*(?P<epoch>\d+),\s*iters:\s*(?P<iter>\d+),\s*time:\s*(?P<time_per_iter>V),\s*"
+            r"data:\s*(?P<data_time>V)\)(?P<_rest>[^\n\r(]*)"
+        ),
+        epoch_base=1,
+        anchor="(epoch:",
+        segment_line=r"=+\s*Training Loss \(.*\)\s*=+",
+        estimate_iters_per_epoch=True,
+        examples=(
+            "================ Training Loss (Sun Apr 12 10:00:00 2020) ================\n"
+            "(epoch: 1, iters: 100, time: 0.215, data: 0.182) D_A: 0.254 G_A: 0.412 cycle_A: 1.284 "
+            "idt_A: 0.577 D_B: 0.256 G_B: 0.379 cycle_B: 1.097 idt_B: 0.626 ",
+            "(epoch: 3, iters: 400, time: 0.061, data: 0.002) G_GAN: 1.204 G_L1: 14.330 D_real: 0.501 "
+            "D_fake: 0.498 ",
+        ),
+        expected={"epoch": 1, "iter": 100, "d_a": 0.254, "g_a": 0.412, "cycle_a": 1.284,
+                  "idt_b": 0.626, "time_per_iter": 0.215},
+    ),
+    TextFormat(
+        name="keras_progress",
+        title="Keras progress bar 'N/N [====] - 12s 11ms/step - d_loss: ... - g_loss: ...'",
+        origin="tf.keras Model.fit with a custom train_step (verbose=1 or 2)",
+        pattern=(
+            r"(?<![\w/.])(?P<iter>\d+)/(?P<iters_per_epoch>\d+)\s*\[[=>.]*\]"
+            r"(?P<_rest>(?:\s*-\s*(?:ETA:\s*[\d:]+s?|\d+m?s\s+\d+m?s/step|\d+m?s)"
+            r"|\s*-\s*[A-Za-z_][\w.]*:\s*V)*)"
+        ),
+        epoch_base=1,
+        anchor="] -",
+        epoch_line=r"^\s*Epoch\s+(?P<epoch>\d+)/\d+\s*$",
+        examples=(
+            "Epoch 3/50\n"
+            "1094/1094 [==============================] - 12s 11ms/step - d_loss: 0.4052 - g_loss: 1.6674",
+            "  12/1094 [..............................] - ETA: 1:30 - d_loss: 0.6931 - g_loss: 0.6950",
+        ),
+        expected={"epoch": 3, "iter": 1094, "step": 2 * 1094 + 1094, "loss_d": 0.4052, "loss_g": 1.6674},
+    ),
+    TextFormat(
+        name="keras_gan",
+        title="Keras-GAN 'N [D loss: x, acc.: y%] [G loss: z]'",
+        origin="eriklindernoren/Keras-GAN (gan, dcgan, acgan, cgan, ...)",
+        pattern=(
+            r"(?<![\w.\]/])(?P<step>\d+)\s*\[D loss:\s*(?P<loss_d>V)(?:,\s*acc\.?:\s*(?P<d_acc>V)%?)?"
+            r"(?P<_rest_d>[^\]\n\r]*)\]\s*\[G loss:\s*(?P<loss_g>V)(?P<_rest_g>[^\]\n\r]*)\]"
+        ),
+        epoch_base=None,
+        anchor="[D loss:",
+        examples=(
+            "0 [D loss: 0.693147, acc.: 50.00%] [G loss: 0.710000]",
+            "4500 [D loss: 0.612305, acc.: 67.19%, op_acc: 12.50%] [G loss: 1.013224]",
+        ),
+        expected={"step": 0, "loss_d": 0.693147, "d_acc": 50.0, "loss_g": 0.71},
+    ),
+    TextFormat(
+        name="dcgan_tf",
+        title="DCGAN-tensorflow 'Epoch: [ e] [ i/N] time: t, d_loss: x, g_loss: y'",
+        origin="carpedm20/DCGAN-tensorflow model.py",
+        pattern=(
+            r"Epoch:\s*\[\s*(?P<epoch>\d+)(?:\s*/\s*(?P<_epochs>\d+))?\]\s*"
+            r"(?:\[\s*(?P<iter>\d+)\s*/\s*(?P<iters_per_epoch>\d+)\]\s*)?"
+            r"time:\s*(?P<elapsed_s>V),\s*d_loss:\s*(?P<loss_d>V),\s*g_loss:\s*(?P<loss_g>V)"
+        ),
+        epoch_base=0,
+        anchor="d_loss:",
+        examples=(
+            "Epoch: [ 0] [ 100/1093] time: 54.2345, d_loss: 1.20000000, g_loss: 0.80000000",
+            "Epoch: [ 2/25] [1000/1093] time: 1234.5678, d_loss: 0.51234412, g_loss: 2.91237521",
+        ),
+        expected={"epoch": 0, "iter": 100, "step": 100, "loss_d": 1.2, "loss_g": 0.8, "elapsed_s": 54.2345},
+    ),
+)
+
+#: The two reader-level formats that are not regex lines.
+JSONL_NAME = "jsonl"
+GENERIC_NAME = "generic"
+
+SPECIAL_FORMATS: dict[str, str] = {
+    JSONL_NAME: "JSON lines: one JSON object per record (nested names become a/b)",
+    GENERIC_NAME: "fallback: name: value, name=value, [name: value], name value pairs",
+}
+
+SPECIAL_EXAMPLES: dict[str, tuple[str, ...]] = {
+    JSONL_NAME: ('{"epoch": 0, "iter": 10, "loss_D": 1.31, "loss_G": 0.74, "D_x": 0.52}',),
+    GENERIC_NAME: (
+        "epoch=2 it=300 lossD=0.512 lossG=1.730 D(x)=0.71",
+        "Iteration 500 | d_loss 0.6612 | g_loss 0.9124 | gp: 0.031",
+        "step: 40\n  loss_d: 1.25\n  loss_g: 0.83",
+    ),
+}
+
+_BY_NAME = {f.name: f for f in FORMATS}
+
+
+def get_format(name: str) -> TextFormat | None:
+    return _BY_NAME.get(name)
+
+
+def format_names() -> list[str]:
+    return [f.name for f in FORMATS] + [JSONL_NAME, GENERIC_NAME]
+
+
+__all__ = ["FORMATS", "NUM", "TextFormat", "get_format", "format_names", "GENERIC_NAME", "JSONL_NAME",
+           "SPECIAL_FORMATS", "SPECIAL_EXAMPLES"]

@@ -1,0 +1,267 @@
+"""Metric tables: CSV/TSV (Lightning ``metrics.csv``, tracker exports) and JSONL (StyleGAN ``stats.jsonl``).
+
+Column names go through the alias table; the step column is found by name
+(``step``, ``global_step``, ``Step``, ``_step``, ``iteration`` ...). Tables in
+which several rows share a step -- Lightning writes one sparse row per
+``log`` call, validation rows repeat the last training step -- are merged per
+step, one metric at a time, exactly as event-file tags are
+(:mod:`._align`). StyleGAN's ``{"Loss/D/loss": {"num", "mean", "std"}}`` entries
+become their mean, with the std in a column of its own (``flatten_record``),
+and its ``Progress/kimg`` gives the step (images seen) when nothing else does.
+
+Which reader gets a file: this one only claims files whose name says table
+(``.csv``, ``.tsv``, ``.jsonl``, ``.ndjson``, ``metrics.csv``, ``stats.jsonl``);
+JSON lines inside a stdout log stay with the text reader.
+"""
+
+from __future__ import annotations
+
+import json
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..frame import ParseStats, alias_key, canonical_name, flatten_record
+from .arrays import require_loss_column
+from .base import Reader, ReadOptions, Sniff, Source
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..frame import Run
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
+TABLE_NAMES = ("metrics.csv", "stats.jsonl", "progress.csv", "history.csv")
+
+# W&B's UI export names columns "<run name> - <metric>" and adds "__MIN"/"__MAX" twins.
+_WANDB_PREFIX = re.compile(r"^.+? - (.+)$")
+_WANDB_MINMAX = re.compile(r"__(MIN|MAX)$")
+# TensorBoard's UI export: "run-<run>-tag-<tag>.csv" with columns Wall time, Step, Value.
+_TB_EXPORT_NAME = re.compile(r"tag-(.+)$")
+
+
+def is_table_name(filename: str) -> bool:
+    low = filename.lower()
+    return low.endswith(TABLE_SUFFIXES) or low in TABLE_NAMES
+
+
+class TableReader(Reader):
+    name = "tables"
+    description = "CSV/TSV and JSONL metric tables (Lightning metrics.csv, StyleGAN stats.jsonl, tracker exports)"
+
+    def sniff(self, source: Source) -> Sniff:
+        fname = source.filename
+        if not is_table_name(fname):
+            return Sniff.no("not named .csv/.tsv/.jsonl")
+        head = source.head(4096)
+        if b"\x00" in head:
+            return Sniff(0.3, f"named {fname} but holds binary data")
+        text = head.decode("utf-8", "replace").lstrip("\ufeff").lstrip()
+        if fname.lower().endswith((".jsonl", ".ndjson")):
+            if text.startswith("{"):
+                return Sniff(0.95, f"{fname}: JSON objects, one per line")
+            return Sniff(0.6, f"named {fname} but the first line is not a JSON object")
+        first = text.split("\n", 1)[0]
+        if "," in first or "\t" in first:
+            n_cols = len(re.split(r"[,\t]", first))
+            return Sniff(0.95, f"{fname}: a header row of {n_cols} columns")
+        return Sniff(0.6, f"named {fname} but the first line has no separator")
+
+    def read(self, source: Source, options: ReadOptions) -> "list[Run]":
+        stats = ParseStats()
+        low = source.filename.lower()
+        if low.endswith((".jsonl", ".ndjson")) or source.head(64).lstrip().startswith(b"{"):
+            frame, fmt = read_jsonl(source, stats), "jsonl"
+            if low == "stats.jsonl" or any(c.startswith("Progress/") for c in frame.columns):
+                fmt = "stylegan-stats"
+        else:
+            frame, fmt = read_csv(source, stats), "csv"
+        frame, fmt = _tracker_export(frame, source, fmt)
+        run = table_to_run(frame, source=source.name, name=options.run_name or _run_name(source),
+                           fmt=fmt, stats=stats, options=options)
+        return [run]
+
+
+def _run_name(source: Source) -> str:
+    if source.path is not None and source.filename.lower() in TABLE_NAMES:
+        return source.path.resolve().parent.name or source.stem
+    return source.stem
+
+
+# --------------------------------------------------------------------------- CSV
+
+def read_csv(source: Source, stats: ParseStats) -> "pd.DataFrame":
+    """A CSV/TSV table. Rows with a wrong number of fields are skipped (line numbers kept)."""
+    import io
+
+    import pandas as pd
+
+    data = source.read_bytes()
+    if not data.strip():
+        raise InputError(source.name, "the file is empty", expected="a CSV header row and metric rows")
+    text_head = data[:4096].decode("utf-8", "replace")
+    sep = "\t" if source.filename.lower().endswith(".tsv") or (
+        "\t" in text_head.split("\n", 1)[0] and "," not in text_head.split("\n", 1)[0]) else ","
+    stats.lines_read = data.count(b"\n") + (not data.endswith(b"\n"))
+    try:
+        return pd.read_csv(io.BytesIO(data), sep=sep, engine="c", low_memory=False)
+    except pd.errors.ParserError:
+        pass  # a ragged row: read again, keeping the good rows and naming the bad ones
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(source.name, f"not a readable CSV table ({exc})", expected="a CSV header and rows") from None
+    bad: list[int] = []
+    header = data.split(b"\n", 1)[0].decode("utf-8", "replace")
+    n_fields = len(header.split(sep))
+
+    def on_bad(fields: list[str]) -> None:
+        bad.append(len(fields))
+        return None
+
+    frame = pd.read_csv(io.BytesIO(data), sep=sep, engine="python", on_bad_lines=on_bad)
+    lines = data.decode("utf-8", "replace").splitlines()
+    for i, line in enumerate(lines[1:], 2):
+        if line.strip() and len(line.split(sep)) != n_fields:
+            stats.skip(i, line, f"{len(line.split(sep))} fields, the header has {n_fields}")
+    first = stats.skipped_examples[0] if stats.skipped_examples else None
+    where = f" (first at line {first.line}: {first.reason})" if first else ""
+    stats.warn(f"{source.name}: skipped {len(bad):,} row(s) with a wrong number of fields{where}")
+    return frame
+
+
+# --------------------------------------------------------------------------- JSONL
+
+def read_jsonl(source: Source, stats: ParseStats) -> "pd.DataFrame":
+    """JSON objects one per line (Python's ``NaN``/``Infinity`` accepted); nested dicts flattened."""
+    import pandas as pd
+
+    data = source.read_bytes()
+    text = data.decode("utf-8", "replace").lstrip("\ufeff")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    stats.lines_read = len(lines)
+    records: list[dict[str, Any]] = []
+    loads = json.loads
+    last = len(lines)
+    for i, line in enumerate(lines, 1):
+        s = line.strip()
+        if not s:
+            continue
+        try:
+            obj = loads(s)
+        except json.JSONDecodeError as exc:
+            if i == last and not text.endswith("\n"):
+                stats.warn(f"{source.name}: line {i}: last line cut short ({exc.msg}); read up to it",
+                           partial=True)
+            else:
+                stats.skip(i, s, f"not valid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        if not isinstance(obj, dict):
+            stats.skip(i, s, "a JSON value that is not an object")
+            continue
+        records.append(flatten_record(obj))
+    if stats.lines_skipped:
+        ex = stats.skipped_examples[0]
+        stats.warn(f"{source.name}: skipped {stats.lines_skipped:,} line(s); first at line {ex.line}: {ex.reason}")
+    if not records:
+        first = stats.skipped_examples[0] if stats.skipped_examples else None
+        raise InputError(source.name, "no JSON objects to read" + (f" ({first.reason})" if first else ""),
+                         where=f"line {first.line}" if first else None,
+                         expected="one JSON object per line")
+    return pd.DataFrame.from_records(records)
+
+
+# --------------------------------------------------------------------------- to a Run
+
+def _tracker_export(frame: "pd.DataFrame", source: Source, fmt: str) -> "tuple[pd.DataFrame, str]":
+    """Undo the column naming of tracker UI exports (W&B, TensorBoard's CSV download)."""
+    cols = [str(c) for c in frame.columns]
+    if {alias_key(c) for c in cols} == {"walltime", "step", "value"}:
+        m = _TB_EXPORT_NAME.search(source.stem)
+        tag = m.group(1) if m else source.stem
+        frame = frame.rename(columns={c: tag for c in cols if alias_key(c) == "value"})
+        return frame, "tensorboard-csv"
+    prefixed = [c for c in cols if _WANDB_PREFIX.match(c)]
+    if prefixed and len(prefixed) >= len(cols) - 2:
+        drop = [c for c in cols if _WANDB_MINMAX.search(c)]
+        frame = frame.drop(columns=drop)
+        ren = {}
+        for c in frame.columns:
+            m = _WANDB_PREFIX.match(str(c))
+            if m:
+                ren[c] = m.group(1)
+        return frame.rename(columns=ren), "wandb-csv"
+    return frame, fmt
+
+
+def table_to_run(frame: "pd.DataFrame", *, source: str, name: str, fmt: str, stats: ParseStats,
+                 options: ReadOptions) -> "Run":
+    """Columns through the aliases, the step found by name, sparse rows merged per step."""
+    import numpy as np
+    import pandas as pd
+
+    from ._align import pivot, run_from_columns
+    from ..frame import build_run
+
+    names = [str(c) for c in frame.columns]
+    frame.columns = names
+    require_loss_column(names, source, options)
+    extra = options.extra_aliases
+    step_col = next((c for c in names if canonical_name(c, extra) == "step"), None)
+    kimg = next((c for c in names if alias_key(c) in {"progresskimg", "kimg"}), None)
+    if step_col is None and kimg is not None:
+        frame = frame.copy()
+        frame["step"] = np.round(pd.to_numeric(frame[kimg], errors="coerce") * 1000.0)
+        step_col = "step"
+        stats.warn(f"{source}: step = {kimg} x 1000 (images seen)")
+    numeric = {c: _numeric(frame[c]) for c in names if c != step_col}
+    if step_col is not None:
+        steps = pd.to_numeric(frame[step_col], errors="coerce").to_numpy(dtype=float)
+        has = np.isfinite(steps)
+        if not has.all():
+            stats.warn(f"{source}: {int((~has).sum()):,} row(s) without a step value were dropped")
+        steps_i = steps[has].astype(np.int64)
+        whole = np.all(steps[has] == steps_i)
+        dup = whole and len(steps_i) > 1 and bool(np.any(np.diff(steps_i) == 0))
+        if dup:  # sparse rows (Lightning): merge per step, metric by metric
+            cols = [c for c in numeric]
+            metric, step_l, value = [], [], []
+            for k, c in enumerate(cols):
+                v = numeric[c][has]
+                ok = ~np.isnan(v)
+                metric.append(np.full(int(ok.sum()), k, dtype=np.int64))
+                step_l.append(steps_i[ok])
+                value.append(v[ok])
+            # interleave in row order, as written
+            rows = np.concatenate([np.flatnonzero(~np.isnan(numeric[c][has])) for c in cols])
+            order = np.argsort(rows, kind="stable")
+            m = np.concatenate(metric)[order]
+            s = np.concatenate(step_l)[order]
+            val = np.concatenate(value)[order]
+            wide, dupes = pivot(m, s, val, cols)
+            if dupes:
+                stats.warn(f"{source}: {dupes:,} value(s) repeated a step of their column; the last was kept")
+            return run_from_columns(wide, cols, run_name=name, source=source, reader="tables",
+                                    format=fmt, stats=stats, options=options)
+        data = {"step": steps[has]}
+        data.update({c: v[has] for c, v in numeric.items()})
+    else:
+        data = dict(numeric)
+    out = pd.DataFrame(data)
+    return build_run(out, name=name, source=source, reader="tables", format=fmt, stats=stats,
+                     loss_family=options.loss_family, extra_aliases=extra)
+
+
+def _numeric(col: "pd.Series") -> "np.ndarray":
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        return col.to_numpy(dtype=float, na_value=np.nan)
+    from ..frame import to_float
+
+    return np.array([to_float(v) for v in col], dtype=float)
+
+
+

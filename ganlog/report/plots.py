@@ -1,0 +1,373 @@
+"""Plots for the HTML report: inline SVG from matplotlib's object API.
+
+Why these choices:
+
+* ``matplotlib.figure.Figure`` with the SVG canvas, never ``pyplot``: no
+  global figure state, safe in a server thread, nothing left open.
+* Text stays text (``svg.fonttype = none``): the SVG is a fraction of the
+  size of glyph paths, and the labels can be selected and searched.
+* Deterministic bytes: a fixed ``svg.hashsalt`` per figure (so the ids in
+  one page never collide between figures) and no ``Date`` metadata.
+* Large runs are thinned *for plotting only* with the min and max of each
+  bucket, so a single-step spike or NaN burst stays visible; the analysis
+  itself always used every point.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from ..analysis import Analysis
+    from ..detectors.base import Finding
+    from ..frame import Run
+
+#: Points per line in the timeline (two per bucket: its min and its max).
+TIMELINE_POINTS = 2400
+#: Points per line in a finding's zoomed plot.
+ZOOM_POINTS = 800
+
+LOSS_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("loss_d", "D loss", "#1f5fa8"),
+    ("loss_g", "G loss", "#d9720b"),
+)
+PROB_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("d_x", "D(x) on real", "#2a8a3e"),
+    ("d_g_z1", "D(G(z)) before D step", "#7b3fa0"),
+    ("d_g_z2", "D(G(z)) after D step", "#c0392b"),
+)
+#: Other canonical columns worth a panel of their own when logged.
+EXTRA_PANELS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    ("Gradient norms", (("grad_norm_d", "D grad norm", "#1f5fa8"), ("grad_norm_g", "G grad norm", "#d9720b"))),
+    ("Sample quality", (("fid", "FID (lower is better)", "#5b4a8b"), ("inception_score", "Inception score", "#2a8a3e"))),
+)
+SEVERITY_COLORS = {3: "#d62728", 2: "#f0a30a", 1: "#3b8bd0"}
+COMPARE_COLORS = ("#6b6b6b", "#17becf", "#bcbd22", "#8c564b", "#e377c2")
+REGIME_CODE = "GAN302"
+
+
+# -- thinning -----------------------------------------------------------------
+def thin(x: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Keep at most ``max_points`` points: the min and the max of each bucket, in order.
+
+    A spike survives because it is the max of its bucket. A gap (NaN or inf,
+    e.g. after divergence) survives as a break in the line: a bucket that
+    holds one keeps its first non-finite row too.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = len(y)
+    if n <= max_points:
+        return x, y
+    finite_all = np.isfinite(y)
+    per_bucket = 2 if finite_all.all() else 3
+    buckets = max(1, max_points // per_bucket)
+    size = -(-n // buckets)  # ceil
+    total = buckets * size
+    yp = np.concatenate([y, np.full(total - n, np.nan)]).reshape(buckets, size)
+    real = (np.arange(total) < n).reshape(buckets, size)
+    finite = np.isfinite(yp)
+    any_finite = finite.any(axis=1)
+    lo = np.where(finite, yp, np.inf).argmin(axis=1)
+    hi = np.where(finite, yp, -np.inf).argmax(axis=1)
+    gap = real & ~finite
+    gap_first = np.where(gap.any(axis=1), gap.argmax(axis=1), hi)
+    base = np.arange(buckets) * size
+    rows = np.stack([lo, hi, gap_first], axis=1)
+    rows[~any_finite] = 0  # an all-gap bucket keeps its first row (a NaN: the line breaks)
+    idx = np.sort(rows[:, :per_bucket], axis=1) + base[:, None]
+    idx = np.minimum(idx.ravel(), n - 1)
+    idx = idx[np.concatenate([[True], np.diff(idx) != 0])]
+    return x[idx], np.where(np.isfinite(y[idx]), y[idx], np.nan)
+
+
+def _segment_slices(run: "Run") -> list[slice]:
+    df = run.frame
+    n = len(df)
+    if n == 0:
+        return []
+    if "segment" not in df.columns:
+        return [slice(0, n)]
+    seg = df["segment"].to_numpy()
+    cuts = np.flatnonzero(seg[1:] != seg[:-1]) + 1
+    bounds = [0, *cuts.tolist(), n]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def line_data(run: "Run", column: str, max_points: int, rows: slice | None = None
+              ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Thinned (x, y) of one column, with a NaN break where a segment restarts."""
+    df = run.frame
+    if column not in df.columns or df.empty:
+        return None
+    steps = df["step"].to_numpy(dtype=float)
+    values = df[column].to_numpy(dtype=float, na_value=np.nan)
+    values = np.where(np.isfinite(values), values, np.nan)
+    slices = _segment_slices(run)
+    if rows is not None:
+        a, b = rows.start or 0, rows.stop if rows.stop is not None else len(df)
+        slices = [slice(max(s.start, a), min(s.stop, b)) for s in slices if s.stop > a and s.start < b]
+    total = sum(s.stop - s.start for s in slices) or 1
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    for s in slices:
+        budget = max(4, int(max_points * (s.stop - s.start) / total))
+        x, y = thin(steps[s], values[s], budget)
+        if xs:
+            xs.append(np.array([np.nan]))
+            ys.append(np.array([np.nan]))
+        xs.append(x)
+        ys.append(y)
+    if not xs:
+        return None
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    if not np.isfinite(y).any():
+        return None
+    return x, y
+
+
+# -- scales -------------------------------------------------------------------
+def _slog(v: np.ndarray) -> np.ndarray:
+    return np.sign(v) * np.log1p(np.abs(v))
+
+
+def _slog_inv(v: np.ndarray) -> np.ndarray:
+    return np.sign(v) * np.expm1(np.abs(v))
+
+
+def spikes_squash(run: "Run", columns: Iterable[str] = ("loss_d", "loss_g"), rows: slice | None = None) -> bool:
+    """True when a few huge values (typically early) would flatten the rest on a linear axis."""
+    df = run.frame if rows is None else run.frame.iloc[rows]
+    vals = [df[c].to_numpy(dtype=float, na_value=np.nan) for c in columns if c in df.columns]
+    if not vals:
+        return False
+    v = np.abs(np.concatenate(vals))
+    v = v[np.isfinite(v)]
+    if len(v) < 10:
+        return False
+    top = float(v.max())
+    typical = float(np.percentile(v, 95))
+    return top > 8.0 * max(typical, 1e-9) and top > 1.0
+
+
+# -- figures ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    columns: tuple[tuple[str, str, str], ...]
+    log1p: bool = False
+
+
+def _mpl_text(text: str) -> str:
+    """Text for matplotlib: a ``$`` from a log must not start mathtext."""
+    return text.replace("\\", "\\\\").replace("$", r"\$")
+
+
+#: matplotlib settings for every report figure (set per figure, never globally)
+RC = {
+    "svg.fonttype": "none",
+    "svg.image_inline": True,
+    # a short font list: it is written into every <text> element
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+}
+
+
+def _new_figure(width: float, height: float) -> "Figure":
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(width, height), dpi=96, layout="constrained")
+    return fig
+
+
+def to_svg(fig: "Figure", salt: str) -> str:
+    """The figure as an inline ``<svg>`` element: no XML prolog, stable ids, no date."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({**RC, "svg.hashsalt": f"ganlog-{salt}"}):
+        from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+        FigureCanvasSVG(fig)
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "ganlog"})
+    svg = buf.getvalue()
+    start = svg.find("<svg")
+    svg = svg[start:]
+    # a responsive element: CSS sets the width; the viewBox keeps the aspect ratio
+    svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', svg, count=1)
+    svg = svg.replace("<svg", '<svg role="img" class="plot"', 1)
+    # metadata block (rdf) is noise in an inline figure
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    return svg
+
+
+def _style_axes(ax: "Axes", title: str) -> None:
+    ax.set_title(_mpl_text(title), loc="left", fontsize=9, fontweight="bold")
+    ax.grid(True, color="#e3e3e3", linewidth=0.6)
+    ax.tick_params(labelsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: slice | None,
+                comparisons: Sequence["Analysis"] = ()) -> bool:
+    drawn = False
+    for col, label, color in panel.columns:
+        data = line_data(run, col, max_points, rows)
+        if data is None:
+            continue
+        ax.plot(data[0], data[1], color=color, linewidth=0.9, label=_mpl_text(label))
+        drawn = True
+    for k, comp in enumerate(comparisons):
+        ccolor = COMPARE_COLORS[k % len(COMPARE_COLORS)]
+        for (col, label, _), style in zip(panel.columns, ("--", ":", "-.")):
+            data = line_data(comp.run, col, max_points)
+            if data is None:
+                continue
+            ax.plot(data[0], data[1], color=ccolor, linewidth=0.8, linestyle=style, alpha=0.85,
+                    label=_mpl_text(f"{label} · {comp.run.name} (reference)"))
+            drawn = True
+    if not drawn:
+        return False
+    if panel.log1p:
+        ax.set_yscale("function", functions=(_slog, _slog_inv))
+        panel_title = panel.title + " (log1p scale)"
+    else:
+        panel_title = panel.title
+    _style_axes(ax, panel_title)
+    ax.legend(loc="upper right", fontsize=7, frameon=True, framealpha=0.85, ncol=2)
+    return True
+
+
+def _mark_findings(axes: Sequence["Axes"], findings: Sequence["Finding"], x_range: tuple[float, float],
+                   label_axis: "Axes") -> None:
+    """Shade each finding's span (labelled with its code); regime changes are a dashed line."""
+    from matplotlib.transforms import blended_transform_factory
+
+    lo, hi = x_range
+    width = max(hi - lo, 1e-9)
+    trans = blended_transform_factory(label_axis.transData, label_axis.transAxes)
+    placed: list[float] = []
+    for f in findings:
+        if f.span is None:
+            continue
+        a, b = float(f.span.start), float(f.span.end)
+        if b < lo or a > hi:
+            continue
+        color = SEVERITY_COLORS.get(int(f.severity), "#888888")
+        regime = f.code == REGIME_CODE
+        for ax in axes:
+            if regime or (b - a) < width * 0.004:
+                ax.axvline(a, color=color, linestyle="--" if regime else "-", linewidth=1.1, alpha=0.9)
+            else:
+                ax.axvspan(a, b, color=color, alpha=0.13, linewidth=0)
+        # stagger labels that would overlap
+        x = max(a, lo)
+        level = sum(1 for p in placed if abs(p - x) < width * 0.06)
+        placed.append(x)
+        label_axis.text(x, 1.0 - 0.11 * (level % 4), f" {f.code}", transform=trans, fontsize=7.5,
+                        color=color, fontweight="bold", va="top", ha="left", clip_on=False)
+
+
+def _panels(run: "Run", log1p: bool) -> list[Panel]:
+    panels = [Panel("Losses", LOSS_COLUMNS, log1p)]
+    if any(run.has(c) for c, _, _ in PROB_COLUMNS):
+        panels.append(Panel("Discriminator outputs: D(x) and D(G(z)) before / after the D step", PROB_COLUMNS))
+    for title, cols in EXTRA_PANELS:
+        if any(run.has(c) for c, _, _ in cols):
+            panels.append(Panel(title, cols))
+    if not run.has("loss_d") and not run.has("loss_g"):
+        # no standard losses: plot up to three other logged metrics so the page is not empty
+        others = [c for c in run.metrics if run.has(c)][:3]
+        palette = ("#1f5fa8", "#d9720b", "#2a8a3e")
+        panels[0] = Panel("Logged values", tuple((c, c, palette[i]) for i, c in enumerate(others)))
+    return panels
+
+
+def _x_range(run: "Run") -> tuple[float, float]:
+    s = run.frame["step"].to_numpy(dtype=float)
+    s = s[np.isfinite(s)]
+    return (float(s.min()), float(s.max())) if len(s) else (0.0, 1.0)
+
+
+def _segment_starts(run: "Run") -> list[float]:
+    steps = run.frame["step"].to_numpy(dtype=float)
+    return [float(steps[s.start]) for s in _segment_slices(run)[1:]]
+
+
+def timeline_svg(analysis: "Analysis", *, log1p: bool = False, max_points: int = TIMELINE_POINTS) -> str | None:
+    """The whole run: one panel per group of curves, findings shaded, regime changes marked."""
+    run = analysis.run
+    if run.frame.empty:
+        return None
+    panels = _panels(run, log1p)
+    fig = _new_figure(10.0, 2.5 * len(panels) + 0.4)
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    used = []
+    for ax, panel in zip(axes, panels):
+        comps = analysis.comparisons if panel.columns in (LOSS_COLUMNS, PROB_COLUMNS) else ()
+        if _plot_panel(ax, run, panel, max_points, None, comps):
+            used.append(ax)
+        else:
+            ax.set_visible(False)
+    if not used:
+        return None
+    _mark_findings(used, analysis.findings, _x_range(run), used[0])
+    for s in _segment_starts(run):
+        for ax in used:
+            ax.axvline(s, color="#555555", linewidth=0.8, linestyle=":")
+    used[-1].set_xlabel("step", fontsize=8)
+    return to_svg(fig, "timeline-log" if log1p else "timeline")
+
+
+def _zoom_panels(run: "Run", finding: "Finding", rows: slice) -> list[Panel]:
+    mentioned = " ".join([finding.code, finding.name, *map(str, finding.evidence)]).lower()
+    panels = [Panel("Losses", LOSS_COLUMNS, spikes_squash(run, rows=rows))]
+    if any(run.has(c) for c, _, _ in PROB_COLUMNS) and (
+        finding.code.startswith("GAN2") or re.search(r"d_x|d_g_z|dx|d\(x\)", mentioned)
+    ):
+        panels.append(Panel("D(x) and D(G(z))", PROB_COLUMNS))
+    for title, cols in EXTRA_PANELS:
+        if any(run.has(c) and (c in mentioned or c.split("_")[0] in mentioned) for c, _, _ in cols) or (
+            title == "Gradient norms" and finding.code in ("GAN403", "GAN404") and any(run.has(c) for c, _, _ in cols)
+        ) or (title == "Sample quality" and finding.code == "GAN501" and any(run.has(c) for c, _, _ in cols)):
+            panels.append(Panel(title, cols))
+    return panels[:3]
+
+
+def zoom_svg(analysis: "Analysis", finding: "Finding", key: str, max_points: int = ZOOM_POINTS) -> str | None:
+    """The finding's span with some context either side, its span shaded."""
+    run = analysis.run
+    if finding.span is None or run.frame.empty:
+        return None
+    n = len(run.frame)
+    a = max(0, min(int(finding.span.start_index), n - 1))
+    b = max(a, min(int(finding.span.end_index), n - 1))
+    pad = max((b - a) // 2, 10)
+    rows = slice(max(0, a - pad), min(n, b + pad + 1))
+    panels = _zoom_panels(run, finding, rows)
+    fig = _new_figure(7.5, 1.9 * len(panels) + 0.4)
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    used = []
+    for ax, panel in zip(axes, panels):
+        if _plot_panel(ax, run, panel, max_points, rows):
+            used.append(ax)
+        else:
+            ax.set_visible(False)
+    if not used:
+        return None
+    steps = run.frame["step"].to_numpy(dtype=float)
+    lo, hi = float(np.nanmin(steps[rows])), float(np.nanmax(steps[rows]))
+    _mark_findings(used, [finding], (lo, hi), used[0])
+    used[-1].set_xlabel("step", fontsize=8)
+    return to_svg(fig, f"zoom-{key}")

@@ -1,0 +1,62 @@
+"""Healthy runs of every loss family give no warning or error, and a blip never fires."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ganlog.detectors import registry
+from ganlog.detectors.base import Severity
+
+from . import simulate as sim
+
+
+@pytest.mark.parametrize("family", sim.FAMILIES)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_healthy_run_is_silent(analyze_sim, family, seed) -> None:
+    fmt = "dcgan" if family in ("bce_sum", "bce_mean", "lsgan") else "jsonl"
+    analysis = analyze_sim(sim.healthy(family, n=600, seed=seed), fmt)
+    assert analysis.run.loss_family.name == family
+    loud = [f"{f.code}: {f.message}" for f in analysis.at_or_above(Severity.WARNING)]
+    assert not loud
+    assert analysis.verdict == "healthy"
+    assert not analysis.crashed
+
+
+@pytest.mark.parametrize("family", sim.FAMILIES)
+def test_every_detector_runs_and_stays_silent_with_all_columns(analyze_sim, family) -> None:
+    """With grad norms, FID and a diversity stat logged, every detector runs (none skipped)."""
+    analysis = analyze_sim(sim.healthy(family, n=600, seed=7, extras=True), "jsonl")
+    assert not [f.code for f in analysis.at_or_above(Severity.WARNING)]
+    ran = set(analysis.ran)
+    skipped = {s.code for s in analysis.skipped}
+    expected_skips: set[str] = set()
+    if family in ("hinge", "wgan"):
+        expected_skips |= {"GAN201", "GAN202", "GAN205"}  # no D outputs (sigmoid probabilities)
+    if family == "wgan":
+        expected_skips |= {"GAN101", "GAN102", "GAN103"}  # a critic has no chance level
+    assert skipped == expected_skips
+    assert ran == set(registry()) - expected_skips
+
+
+def test_wgan_gp_generator_loss_of_180_is_not_divergence(analyze_sim) -> None:
+    run = sim.healthy("wgan", n=600, seed=3)
+    assert np.nanmax(run.columns["loss_g"]) > 170
+    analysis = analyze_sim(run, "jsonl")
+    assert analysis.run.loss_family.name == "wgan"
+    assert not [f for f in analysis.findings if f.code in ("GAN402", "GAN101", "GAN103")]
+
+
+@pytest.mark.parametrize("column, value", [("loss_d", 0.01), ("d_x", 0.9999)])
+def test_a_blip_never_fires(analyze_sim, column, value) -> None:
+    run = sim.healthy("bce_sum", n=600, seed=4)
+    run.columns[column][200:204] = value  # four records: a blip
+    run.columns["d_g_z2"][300:304] = run.columns["d_g_z1"][300:304]
+    analysis = analyze_sim(run)
+    assert not analysis.at_or_above(Severity.WARNING)
+
+
+def test_a_single_nan_in_a_sparse_metric_is_not_non_finite(analyze_sim) -> None:
+    """FID logged every 20 records leaves gaps; gaps are not NaN losses."""
+    analysis = analyze_sim(sim.healthy("bce_sum", n=600, seed=1, extras=True), "jsonl")
+    assert "GAN401" not in [f.code for f in analysis.findings]

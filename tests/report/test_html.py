@@ -1,0 +1,189 @@
+"""The HTML report: content, escaping, self-containment, determinism, thinning."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ganlog.analysis import Analysis
+from ganlog.detectors import registry
+from ganlog.detectors.base import Finding, Severity, Span
+from ganlog.frame import Run
+from ganlog.remedies import CATALOG
+from ganlog.report import html, plots
+
+from .conftest import synthetic_analysis
+
+
+def test_forum_report_top_says_verdict_and_what_was_read(forum) -> None:
+    page = html.render(forum)
+    top = page[page.index("<body>"):page.index('id="timeline"')]
+    assert f">{forum.verdict.capitalize()}<" in top
+    assert html.VERDICT_TEXT[forum.verdict] in top
+    for fact in ("forum_bce", "forum", f"{len(forum.run.frame):,}", forum.run.loss_family.name,
+                 forum.run.loss_family.reason):
+        assert fact in top, fact
+    assert "1,900–21,276" in top  # the steps the log covers
+    for f in forum.findings:  # whatever the detectors on main find, the top lists it
+        assert f.code in top
+
+
+def test_findings_most_severe_first_with_cards(broken) -> None:
+    page = html.render(broken)
+    summary = page[page.index('id="findings-summary"'):page.index('id="timeline"')]
+    order = re.findall(r"<strong>(GAN\d{3})</strong>", summary)
+    assert order == ["GAN101", "GAN401", "GAN102", "GAN302"]
+    cards = re.findall(r'<article class="card sev-(\w+)" id="finding-\d+-(gan\d{3})"', page)
+    assert [c for _, c in cards] == ["gan101", "gan401", "gan102", "gan302"]
+    assert [s for s, _ in cards] == ["error", "error", "warning", "info"]
+    # evidence table, the remedy from the catalog with its sketch and reference
+    assert "<th scope=\"row\">median_loss_d</th><td>0.05</td>" in page
+    ttur = CATALOG["ttur"]
+    assert ttur.title in page and ttur.references[0].authors in page
+    assert "torch.optim.Adam(D.parameters(), lr=4e-4" in page
+    assert "no-such-remedy (not in the remedy catalog)" in page
+    # what to try first is the top remedy of the most severe finding
+    top = page[:page.index('id="run"')]
+    assert "What to try first" in top and ttur.title in top and "GAN101" in top
+    # every card with a span has its zoomed plot
+    assert page.count('<figure class="zoom">') == 4
+
+
+def test_healthy_run_says_nothing_to_fix() -> None:
+    run = Run.from_frame(pd.DataFrame({"step": np.arange(200.0), "loss_d": np.full(200, 1.3),
+                                       "loss_g": np.full(200, 0.8)}), name="calm")
+    page = html.render(Analysis(run=run, ran=["GAN101"]))
+    assert ">Healthy<" in page and "Nothing to fix" in page and "Findings in detail" not in page
+
+
+def test_why_it_matters_comes_from_the_detector_docstring() -> None:
+    reg = registry()
+    if not reg:
+        pytest.skip("no detector module has landed yet: nothing to take the docstring from")
+    run = Run.from_frame(pd.DataFrame({"step": np.arange(50.0), "loss_d": np.ones(50), "loss_g": np.ones(50)}))
+    findings = [Finding(code, cls.name, Severity.WARNING, 0.5, f"message for {code}", Span(0, 49, 0, 49))
+                for code, cls in reg.items()]
+    page = html.render(Analysis(run=run, findings=findings))
+    for code, cls in reg.items():
+        why = cls.doc_sections().get("Why it matters")
+        if why:
+            first_words = " ".join(why.split()[:8])
+            assert html.environment().filters["e"](first_words) in page, code
+
+
+def test_log_content_is_escaped() -> None:
+    evil = "<script>alert(1)</script>"
+    frame = pd.DataFrame({"step": np.arange(100.0), "loss_d": np.ones(100), "loss_g": np.ones(100),
+                          evil: np.arange(100.0)})
+    run = Run.from_frame(frame, name=evil, source=f"/tmp/{evil}.log")
+    run.stats.skip(7, f"junk {evil} <img src=x onerror=alert(2)>")
+    run.stats.warn(f"odd {evil}")
+    f = Finding("GAN999", evil, Severity.WARNING, 0.5, evil, Span(10, 20, 10, 20), {evil: evil}, [evil])
+    page = html.render(Analysis(run=run, findings=[f]))
+    assert "<script" not in page.lower()
+    assert "<img" not in page.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "junk &lt;script&gt;" in page
+
+
+def test_a_dollar_in_a_run_name_does_not_break_the_plots() -> None:
+    ref = Run.from_frame(pd.DataFrame({"step": np.arange(50.0), "loss_d": np.ones(50), "loss_g": np.ones(50)}),
+                         name="cost $5 $x^2$")
+    an = synthetic_analysis(200)
+    an.comparisons.append(Analysis(run=ref))
+    assert "cost $5 $x^2$" in html.render(an)
+
+
+def test_self_contained_no_external_urls_no_script(broken, forum) -> None:
+    for an in (broken, forum):
+        page = html.render(an)
+        refs = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]+)""", page, flags=re.I)
+        external = [r for r in refs if re.match(r"(?i)(https?:)?//|ftp:|file:", r)]
+        assert not external, external
+        assert "<script" not in page.lower() and "<link" not in page.lower()
+        assert "@import" not in page
+        assert all(u.startswith("#") for u in re.findall(r"url\(\s*['\"]?([^)'\"]*)", page))
+        assert "<style>" in page and 'class="plot"' in page
+
+
+def test_render_is_deterministic_across_processes(broken, repo_root) -> None:
+    assert html.render(broken) == html.render(broken)
+    code = ("import hashlib, sys; sys.path.insert(0, 'tests'); from report.conftest import synthetic_analysis;"
+            "from ganlog.report import html; print(hashlib.sha256(html.render(synthetic_analysis()).encode()).hexdigest())")
+    out = [subprocess.run([sys.executable, "-c", code], cwd=repo_root, capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(repo_root), "PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(seed)}
+                          ).stdout.strip() for seed in (1, 2)]
+    here = hashlib.sha256(html.render(synthetic_analysis()).encode()).hexdigest()
+    assert out[0] == out[1] == here
+
+
+def test_timeline_shades_findings_marks_regime_change_and_offers_log1p(broken) -> None:
+    page = html.render(broken)
+    timeline = page[page.index('id="timeline"'):page.index('id="findings"')]
+    for code in ("GAN101", "GAN401", "GAN102", "GAN302"):
+        assert f"> {code}</text>" in timeline, code
+    assert "changed behaviour: step 15,000" in timeline
+    assert 'id="scale-log" checked' in timeline and "log1p scale" in timeline
+    assert timeline.count("<svg") == 2  # log1p and linear
+    assert "D(x) on real" in timeline and "D(G(z)) before D step" in timeline
+
+
+def test_no_log1p_switch_when_nothing_squashes(forum) -> None:
+    page = html.render(forum)
+    assert 'id="scale-log"' not in page
+    assert page.count("<svg") == 1 + sum(1 for f in forum.findings if f.span is not None)
+
+
+def test_comparison_runs_are_overlaid_and_listed() -> None:
+    page = html.render(synthetic_analysis(comparisons=2))
+    timeline = page[page.index('id="timeline"'):page.index('id="findings"')]
+    assert "reference-1 (reference)" in timeline and "reference-2 (reference)" in timeline
+    section = page[page.index('id="comparisons"'):]
+    assert "reference-1" in section and "reference-2" in section and "Compared with" in section
+
+
+def test_parse_diagnostics_with_skipped_examples(broken) -> None:
+    broken.run.stats.lines_read = 1234
+    broken.run.stats.skip(17, "Saving checkpoint to ckpt/epoch_3.pt")
+    broken.skipped = []
+    page = html.render(broken)
+    diag = page[page.index('id="diagnostics"'):]
+    assert "1,234" in diag and "Saving checkpoint to ckpt/epoch_3.pt" in diag and "<td>17</td>" in diag
+
+
+def test_thin_keeps_spikes_and_gaps_within_budget() -> None:
+    n = 1_000_000
+    y = np.sin(np.arange(n) / 5000.0)
+    y[123_457] = 50.0
+    y[700_000:700_300] = np.nan
+    x, t = plots.thin(np.arange(n), y, 2000)
+    assert len(t) <= 2000
+    assert np.nanmax(t) == 50.0 and 123_457 in x
+    assert np.isnan(t).any()
+    assert np.all(np.diff(x) > 0)
+    assert abs(np.nanmin(t) + 1) < 1e-3
+
+
+def test_thin_leaves_small_series_alone() -> None:
+    x, y = plots.thin(np.arange(10), np.arange(10.0), 100)
+    assert len(x) == 10
+
+
+def test_restarted_log_breaks_the_line_between_segments() -> None:
+    frame = pd.DataFrame({"step": [0, 1, 2, 3, 1, 2, 3, 4.0], "loss_d": np.ones(8), "loss_g": np.ones(8)})
+    run = Run.from_frame(frame)
+    assert run.n_segments == 2
+    x, _ = plots.line_data(run, "loss_d", 100)
+    assert np.isnan(x).sum() == 1
+
+
+def test_templates_found_in_the_repository() -> None:
+    assert (html.templates_dir() / "report.html.j2").is_file()
+    for section in ("verdict", "summary", "timeline", "findings", "finding_card", "comparisons", "diagnostics"):
+        assert (html.templates_dir() / "sections" / f"{section}.html.j2").is_file()
