@@ -122,8 +122,8 @@ def compare(current: "Analysis", baseline: "Analysis", *, tolerance: float = DEF
         if start_now is not None and start_before is not None and start_now < start_before - slack:
             regressions.append(Regression(
                 code, now[0].name, "earlier", worst_now, start_now, start_before, worst_before,
-                f"{code} now holds from {describe_now(start_now)}, "
-                f"earlier than on the baseline ({describe_base(start_before)})",
+                f"{code} now holds from {describe_now(start_now)}, earlier than on the baseline, "
+                f"where it held from {describe_base(start_before)}",
             ))
         elif worst_now > worst_before:
             regressions.append(Regression(

@@ -122,7 +122,16 @@ def canonical_name(name: str, extra_aliases: Mapping[str, str] | None = None) ->
         for alias, target in extra_aliases.items():
             if alias_key(alias) == key:
                 return target
-    return ALIASES.get(key) or snake_case(name)
+    found = ALIASES.get(key)
+    if found:
+        return found
+    # flatten_record's "<metric>/std" (StyleGAN stats): the std of an aliased metric
+    # is "<canonical>_std" ("Loss/D/loss/std" -> "loss_d_std").
+    if name.endswith("/std"):
+        base = canonical_name(name[:-4], extra_aliases)
+        if base in CANONICAL_METRICS:
+            return base + "_std"
+    return snake_case(name)
 
 
 def flatten_record(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -29,6 +29,18 @@ def _detrend(x: np.ndarray, pieces: int = 16) -> np.ndarray:
     return x - np.interp(np.arange(n), centers, meds)
 
 
+def _minus_moving_average(x: np.ndarray, period: float) -> np.ndarray:
+    """``x`` minus its centred moving average over one period (cumulative sums, O(n))."""
+    n = x.size
+    w = max(2, int(round(period)))
+    c = np.concatenate([[0.0], np.cumsum(x)])
+    t = np.arange(n)
+    lo = np.clip(t - w // 2, 0, n)
+    hi = np.clip(lo + w, 0, n)
+    lo = np.maximum(0, hi - w)
+    return x - (c[hi] - c[lo]) / (hi - lo)
+
+
 def _local_amplitude(x: np.ndarray, period: float) -> np.ndarray:
     """Amplitude of the component at ``period`` in sliding windows of two periods (complex demodulation)."""
     n = x.size
@@ -53,6 +65,8 @@ class OscillationParams(Params):
     min_period: float = 3.0
     #: amplitude in the last quarter below this fraction of the first quarter's = decaying
     decay_ratio: float = 0.5
+    #: amplitude growing more than this factor over the stretch is divergence, not oscillation
+    max_growth: float = 20.0
     #: fewer records than this: not judged
     min_records: int = 64
 
@@ -69,7 +83,8 @@ class Oscillation(Detector):
     two periods) must exceed 15% of the column's scale (the family's chance
     level; for WGAN the series' own level) for at least 4 periods. Amplitude
     in the last quarter of that stretch below half the first quarter's =
-    decaying (reported at info); otherwise a warning.
+    decaying (reported at info); otherwise a warning. An amplitude that grows
+    more than 20x over the stretch is left to divergence (GAN402).
 
     Why it matters
     --------------
@@ -91,7 +106,7 @@ class Oscillation(Detector):
     Options
     -------
     ``min_amplitude`` (0.15), ``min_peak_ratio`` (10), ``min_periods`` (4),
-    ``min_period`` (3), ``decay_ratio`` (0.5), ``min_records`` (64).
+    ``min_period`` (3), ``decay_ratio`` (0.5), ``max_growth`` (20), ``min_records`` (64).
 
     References
     ----------
@@ -125,6 +140,13 @@ class Oscillation(Detector):
         spec = S.dominant_period(x, min_period=p.min_period)
         if spec is None or spec.peak_ratio < p.min_peak_ratio:
             return None
+        # second pass: remove a moving average over exactly one period. It erases an
+        # oscillation of that period but tracks any smooth trend (growth, decay), so what
+        # was only the residue of a curved trend (e.g. a diverging loss) has no peak left.
+        x = _minus_moving_average(blk.median, spec.period)
+        again = S.dominant_period(x, min_period=p.min_period)
+        if again is None or again.peak_ratio < p.min_peak_ratio or abs(again.period / spec.period - 1) > 0.25:
+            return None
         scale, scale_text = scale_of(ctx, col)
         limit = p.min_amplitude * scale
         amp = _local_amplitude(x, spec.period)
@@ -136,6 +158,8 @@ class Oscillation(Detector):
         seg = amp[a:b + 1]
         q = max(1, seg.size // 4)
         first, last = float(np.median(seg[:q])), float(np.median(seg[-q:]))
+        if last > p.max_growth * max(first, 1e-12):
+            return None  # an envelope growing by orders of magnitude is divergence (GAN402), not a cycle
         decaying = last < p.decay_ratio * first
         r0, r1 = int(blk.first[a]), int(blk.last[b])
         span = ctx.span(r0, r1)
@@ -170,8 +194,10 @@ class RegimeChangeParams(Params):
     penalty: float = 6.0
     #: blocks the series is reduced to for change-point search
     blocks: int = 2000
-    #: each regime must last at least this many records
+    #: each regime must last at least this many records ...
     min_records: int = 8
+    #: ... and this fraction of the run (so half an oscillation is not a regime)
+    min_fraction: float = 0.05
 
 
 class RegimeChange(Detector):
@@ -205,7 +231,7 @@ class RegimeChange(Detector):
     Options
     -------
     ``min_shift`` (0.25), ``min_sigmas`` (4), ``penalty`` (6), ``blocks`` (2000),
-    ``min_records`` (8).
+    ``min_records`` (8), ``min_fraction`` (0.05).
 
     References
     ----------
@@ -230,31 +256,35 @@ class RegimeChange(Detector):
         p: RegimeChangeParams = self.params
         col = "loss_d" if ctx.has("loss_d") else "loss_g"
         blk = ctx.blocks(col, p.blocks)
-        if blk.n < 2 * max(3, p.min_records // blk.size):
+        if blk.n < 2 * max(3, ctx.min_length(blk.n, p.min_records, p.min_fraction, blk.size)):
             return
         x = blk.median
         sigma = S.robust_sigma(x)
         scale, scale_text = scale_of(ctx, col)
         if sigma <= 0:
             sigma = max(1e-12, 0.01 * scale)
-        min_size = max(2, int(math.ceil(p.min_records / blk.size)))
+        min_size = max(2, ctx.min_length(blk.n, p.min_records, p.min_fraction, blk.size))
         cps = S.binary_segmentation(x / sigma, p.penalty * math.log(max(3, x.size)), min_size)
         if not cps:
             return
         bounds = [0, *cps, x.size]
         limit = max(p.min_shift * scale, p.min_sigmas * sigma)
         best = None
+        significant: list[int] = []
         for i, cp in enumerate(cps):
             before = float(np.median(x[bounds[i]:cp]))
             after = float(np.median(x[cp:bounds[i + 2]]))
             shift = after - before
-            if abs(shift) >= limit and (best is None or abs(shift) > abs(best[2])):
-                best = (cp, before, shift, after)
+            if abs(shift) >= limit:
+                significant.append(cp)
+                if best is None or abs(shift) > abs(best[2]):
+                    best = (cp, before, shift, after)
         if best is None:
             return
         cp, before, shift, after = best
         r0 = int(blk.first[cp])
-        nxt = bounds[bounds.index(cp) + 1]
+        # the new regime lasts until the next significant change (small wobbles inside it do not end it)
+        nxt = next((c for c in significant if c > cp), x.size)
         r1 = int(blk.last[nxt - 1])
         span = ctx.span(r0, r1)
         others = [float(ctx.steps[int(blk.first[c])]) for c in cps if c != cp]
@@ -272,13 +302,16 @@ class RegimeChange(Detector):
 
 @dataclass(frozen=True)
 class PlateauParams(Params):
-    #: the final stretch examined, as a fraction of the run
-    window_fraction: float = 0.3
-    #: relative spread (MAD / scale) below which a loss counts as frozen in place
+    #: the still stretch must cover at least this fraction of the run ...
+    min_fraction: float = 0.2
+    #: ... and at least this many records
+    min_records: int = 50
+    #: relative spread (MAD / scale) below which a loss counts as still
     max_relative_spread: float = 0.002
     #: the earlier part must have moved at least this many times more
     min_contrast: float = 10.0
-    min_records: int = 50
+    #: chunks the run is cut into to find where the stillness began
+    chunks: int = 50
 
 
 class Plateau(Detector):
@@ -286,21 +319,23 @@ class Plateau(Detector):
 
     What it detects
     ---------------
-    Over the last 30% of the run every logged loss is still: its spread (MAD)
-    is below 0.2% of its scale and at least 10x smaller than in the earlier
-    part, and its Theil–Sen slope (on at most 400 block medians) is
-    negligible, without repeating exactly (that is GAN203). A GAN's losses are
-    never still while both networks learn.
+    A final stretch (at least 20% of the run and 50 records) where every
+    logged loss is still: cut into 50 chunks, each chunk's spread (MAD) is
+    below 0.2% of the loss's scale (chance level, or its own level for WGAN)
+    and at least 10x smaller than the median spread before it; the stretch's
+    Theil–Sen slope (on at most 400 block medians) is negligible too. Exact
+    repeats are GAN203's case. The stretch starts at the first still chunk.
 
     Why it matters
     --------------
-    Still losses mean the updates became negligible: the learning rate
-    decayed to (nearly) zero, the optimizer stopped stepping, or both
-    networks settled in a degenerate equilibrium. Compute is being wasted.
+    A GAN's losses are never still while both networks learn. Still losses
+    mean the updates became negligible: the learning rate decayed to
+    (nearly) zero, the optimizer stopped stepping, or both networks settled
+    in a degenerate equilibrium. Compute is being wasted.
 
     Evidence
     --------
-    ``columns``, ``spread`` and ``earlier_spread`` per column, ``limit``, ``records``.
+    ``columns``, ``<column>_spread`` and ``<column>_earlier_spread``, ``limit``, ``records``.
 
     Remedies
     --------
@@ -309,8 +344,8 @@ class Plateau(Detector):
 
     Options
     -------
-    ``window_fraction`` (0.3), ``max_relative_spread`` (0.002),
-    ``min_contrast`` (10), ``min_records`` (50).
+    ``min_fraction`` (0.2), ``min_records`` (50), ``max_relative_spread`` (0.002),
+    ``min_contrast`` (10), ``chunks`` (50).
 
     References
     ----------
@@ -334,30 +369,38 @@ class Plateau(Detector):
         p: PlateauParams = self.params
         cols = [c for c in ("loss_d", "loss_g") if ctx.has(c)]
         ev: dict = {"columns": cols, "limit": p.max_relative_spread}
-        first_row = None
-        last_row = ctx.n - 1
+        start_row = -1
         for col in cols:
             rows, v = ctx.finite(col)
-            k = int(v.size * p.window_fraction)
-            if k < p.min_records or v.size - k < p.min_records:
+            if v.size < 2 * p.min_records:
                 return
-            tail, head = v[-k:], v[:-k]
             scale, _ = scale_of(ctx, col)
-            spread, earlier = S.mad(tail), S.mad(head)
+            limit = p.max_relative_spread * scale
+            edges = np.linspace(0, v.size, min(p.chunks, v.size // 4) + 1).astype(int)
+            spread = np.array([S.mad(v[a:b]) for a, b in zip(edges[:-1], edges[1:])])
+            k = 0
+            while k < spread.size and spread[spread.size - 1 - k] <= limit:
+                k += 1
+            if k == 0 or k == spread.size:
+                return
+            first = int(edges[spread.size - k])
+            tail, head = v[first:], v[:first]
+            if tail.size < max(p.min_records, p.min_fraction * v.size):
+                return
             if np.all(tail == tail[0]):
                 return  # exact repeats: GAN203's case
-            slope = S.theil_sen(tail) * tail.size
-            if spread > p.max_relative_spread * scale or earlier < p.min_contrast * max(spread, 1e-15):
+            earlier = float(np.median(spread[: spread.size - k]))
+            still = S.mad(tail)
+            if earlier < p.min_contrast * max(still, 1e-15):
                 return
-            if abs(slope) > 10 * p.max_relative_spread * scale:
+            if abs(S.theil_sen(tail) * tail.size) > 10 * limit:
                 return
-            ev[f"{col}_spread"] = spread
+            ev[f"{col}_spread"] = still
             ev[f"{col}_earlier_spread"] = earlier
-            first_row = int(rows[-k]) if first_row is None else min(first_row, int(rows[-k]))
-            last_row = int(rows[-1])
-        if first_row is None:
+            start_row = max(start_row, int(rows[first]))  # every loss must be still
+        if start_row < 0:
             return
-        span = ctx.span(first_row, last_row)
+        span = ctx.span(start_row, ctx.n - 1)
         ev["records"] = span.records
         parts = ", ".join(
             f"{label(c)} spread {S.fmt(ev[f'{c}_spread'])} (earlier {S.fmt(ev[f'{c}_earlier_spread'])})"

@@ -135,7 +135,8 @@ class ModeCollapseSuspected(Detector):
     median falling below 50% of its best for a sustained stretch (warning).
     Without one: the G loss's spread (MAD per chunk of 5% of the run) in the
     last 3+ chunks below 10% of its earlier median spread while the D loss
-    keeps moving (info, low confidence: losses alone cannot prove collapse).
+    keeps at least half its earlier spread, and no single value repeats in half
+    the records (info, low confidence: losses alone cannot prove collapse).
 
     Why it matters
     --------------
@@ -227,15 +228,20 @@ class ModeCollapseSuspected(Detector):
         k = 0
         while k < low.size and low[low.size - 1 - k]:
             k += 1
-        if k < 3 or np.all(g[edges[-k - 1]:] == g[-1]):
+        if k < 3:
             return
+        tail = g[edges[-k - 1]:]
+        _, counts = np.unique(tail, return_counts=True)
+        if counts.max() >= 0.5 * tail.size:
+            return  # one value repeated: a flat line or a clamp ceiling (GAN203/GAN204), not a signature
+        d_spread = math.nan
         if ctx.has("loss_d"):
             _, d = ctx.finite("loss_d")
-            d_spread = S.mad(d[-(g.size * k) // p.chunks:])
-            if d_spread <= 0:
-                return
-        else:
-            d_spread = math.nan
+            d_edges = np.linspace(0, d.size, p.chunks + 1).astype(int)
+            d_chunks = np.array([S.mad(d[a:b]) for a, b in zip(d_edges[:-1], d_edges[1:])])
+            d_spread = float(np.median(d_chunks[-k:]))
+            if d_spread < 0.5 * float(np.median(d_chunks[: p.chunks // 2])):
+                return  # D stopped moving too: a plateau (GAN303), not G collapsing onto few outputs
         start = int(edges[-k - 1])
         span = ctx.span(int(rows[start]), int(rows[-1]))
         g_spread = float(np.median(spread[-k:]))

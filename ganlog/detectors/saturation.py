@@ -15,7 +15,7 @@ import numpy as np
 
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import LOSS_COLUMNS, confidence, fmt_prob, label, mask_holds, sustained_holds, values_in
+from .common import LOSS_COLUMNS, Hold, confidence, fmt_prob, label, mask_holds, sustained_holds, values_in
 
 
 def _probability_like(ctx: Context, column: str) -> bool:
@@ -303,7 +303,8 @@ class Flatline(Detector):
     ---------------
     A loss column (D, G, D on real/fake) printing the very same number for
     at least 10 consecutive records (and 2% of the run). Noisy training never
-    repeats a loss to the printed precision for that long.
+    repeats a loss to the printed precision for that long. Values on a clamp
+    ceiling (100, 16.118, ...) are left to GAN204.
 
     Why it matters
     --------------
@@ -357,6 +358,7 @@ class Flatline(Detector):
             same[:-1] |= same[1:]
             need = ctx.min_length(v.size, p.min_records, p.min_fraction)
             found = [r for r in S.runs(same) if r[1] - r[0] + 1 >= need]
+            found = [r for r in found if not _on_ceiling(float(v[r[0]]))]  # GAN204 reports those
             for a, b in found[:2]:
                 value = float(v[a])
                 span = ctx.span(int(rows[a]), int(rows[b]))
@@ -389,6 +391,10 @@ CLAMP_CEILINGS: dict[float, str] = {
     -math.log(1e-10): "-log(1e-10) = 23.026 (eps 1e-10)",
     -math.log(float(np.finfo(np.float32).eps)): "-log(float32 eps) = 15.942",
 }
+
+
+def _on_ceiling(value: float, rtol: float = 5e-4) -> bool:
+    return any(abs(value - c) <= rtol * c for c in CLAMP_CEILINGS)
 
 
 @dataclass(frozen=True)
@@ -467,7 +473,13 @@ class ClampSaturation(Detector):
             holds = mask_holds(ctx, on, rows, min_records=p.min_records, min_fraction=p.min_fraction,
                                smooth=p.smooth)
             need = ctx.min_length(v.size, p.min_records, p.min_fraction)
-            for h in holds[:2]:
+            if holds:
+                # one finding per column, from the first stretch on the ceiling to the last
+                first, last = holds[0], holds[-1]
+                span = ctx.span(first.first_row, last.last_row)
+                holds = [Hold(first.first_block, last.last_block, first.first_row, last.last_row, span,
+                              last.last_block - first.first_block + 1)]
+            for h in holds:
                 seg = slice(h.first_block, h.last_block + 1)
                 vals, counts = np.unique(c[seg][on[seg]], return_counts=True)
                 ceiling = float(vals[np.argmax(counts)])

@@ -300,9 +300,9 @@ def md_escape(text: Any) -> str:
 
 def to_markdown(result: "CheckResult") -> str:
     """A step summary: the overall result, a row per run, then each run's findings."""
-    from .text import describe_span
-
     mark = "✅ passed" if result.passed else "❌ failed"
+    if result.input_errors:
+        mark += " · ⚠️ damaged input (exit 2)"
     out = [f"## ganlog check: {mark}", ""]
     out.append(f"Fail on **{result.fail_on.label}** or above"
                + (" (only what got worse than the baseline)" if any(r.baseline for r in result.runs) else "")
@@ -333,13 +333,13 @@ def to_markdown(result: "CheckResult") -> str:
                     + (f"{len(regs)} regression{'s' if len(regs) != 1 else ''}." if regs else "nothing got worse.")]
             out += [f"- {md_escape(r.message)}" for r in regs]
         if a.findings:
-            out += ["", "| Severity | Code | Where | Finding | Try |", "|---|---|---|---|---|"]
+            out += ["", "| Severity | Code | Steps | Finding | Try |", "|---|---|---|---|---|"]
             for f in a.findings:
                 sev = f.severity.label + (" (in baseline)" if judged.in_baseline(f) else "")
                 if judged.counts_against(f):
                     sev = f"**{sev}**"
                 try_ = md_escape(_remedy_title(f.remedies[0])) if f.remedies else ""
-                out.append(f"| {sev} | {f.code} {md_escape(f.name)} | {md_escape(describe_span(a, f))} "
+                out.append(f"| {sev} | {f.code} {md_escape(f.name)} | {_short_span(f)} "
                            f"| {md_escape(f.message)} | {try_} |")
         else:
             out += ["", f"No findings from {len(a.ran)} detector{'s' if len(a.ran) != 1 else ''}."]
@@ -352,6 +352,17 @@ def to_markdown(result: "CheckResult") -> str:
             out += ["", f"> **Detector crashed:** {c.code} {md_escape(c.name)}: {md_escape(c.error)}"]
     out += ["", md_escape(result.summary_line()), ""]
     return "\n".join(out)
+
+
+def _short_span(f: Finding) -> str:
+    """Steps only: the finding's message already says the span in the log's own terms."""
+    if f.span is None:
+        return "whole run"
+
+    def fmt(v: float) -> str:
+        return f"{int(v):,}" if float(v).is_integer() else f"{v:,.1f}"
+
+    return fmt(f.span.start) if f.span.start == f.span.end else f"{fmt(f.span.start)}–{fmt(f.span.end)}"
 
 
 FORMATS = ("text", "json", "junit", "github", "markdown")

@@ -165,7 +165,7 @@ def failing(scenario: str, family: str = "bce_sum", n: int = 600, seed: int = 1,
         c["loss_g"][k:] = c["loss_g"][k:] - amp * np.sin(2 * np.pi * idx / period)
     elif scenario == "oscillation-decaying":
         idx = np.arange(n)
-        amp = 0.8 * np.exp(-idx / (n / 6))
+        amp = 0.8 * np.exp(-idx / (n / 3))
         c["loss_d"] = c["loss_d"] + amp * np.sin(2 * np.pi * idx / 40)
     elif scenario == "plateau":
         for col in ("loss_d", "loss_g"):
@@ -189,6 +189,9 @@ def failing(scenario: str, family: str = "bce_sum", n: int = 600, seed: int = 1,
         idx = np.flatnonzero(np.isfinite(fid))
         late = idx[idx >= k]
         fid[late] = fid[late] + np.linspace(5, 60, late.size)
+    elif scenario == "g-spread-collapse":
+        # G's loss stops varying (G emits nearly the same samples) while D keeps moving
+        c["loss_g"][k:] = float(np.median(c["loss_g"][:k])) + rng.normal(0, 0.003, m)
     elif scenario == "diversity-collapse":
         c["diversity"][k:] = np.clip(0.85 * np.exp(-6 * t) + 0.05 + rng.normal(0, 0.02, m), 0, 1)
     else:

@@ -87,3 +87,19 @@ def test_config_parameters_change_the_limit(analyze_sim) -> None:
     run = sim.failing("d-collapse", "bce_sum", seed=2)
     strict = analyze_sim(run, config=Config(params={"GAN101": {"fraction": 0.0001}}))
     assert "GAN101" not in [f.code for f in strict.findings]
+
+
+def test_decaying_oscillation_is_only_info(analyze_sim) -> None:
+    analysis = analyze_sim(sim.failing("oscillation-decaying", "bce_sum", seed=1))
+    f = next(f for f in analysis.findings if f.code == "GAN301")
+    assert f.severity == Severity.INFO and f.evidence["decaying"] is True
+    assert f.evidence["amplitude_last"] < 0.5 * f.evidence["amplitude_first"]
+    assert not analysis.at_or_above(Severity.WARNING)
+
+
+def test_mode_collapse_loss_signature_is_low_confidence_info(analyze_sim) -> None:
+    analysis = analyze_sim(sim.failing("g-spread-collapse", "bce_sum", seed=2), "jsonl")
+    f = next(f for f in analysis.findings if f.code == "GAN502")
+    assert f.severity == Severity.INFO and f.confidence <= 0.35
+    assert "log a diversity statistic" in f.message
+    assert f.span.start_index >= 280
