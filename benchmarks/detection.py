@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 ALARM = 2  # Severity.WARNING
 
 
-def one_run(job: tuple[str, int, str, str, str, int | None]) -> dict:
+def one_run(job: tuple[str, int, str, str, str, int | None, bool]) -> dict:
     """Train one scenario/seed, analyze the chosen file, return what fired."""
-    name, seed, out_root, device, source, steps = job
+    name, seed, out_root, device, source, steps, infer_family = job
     import ganlog
     from ganlog.trainer import run_scenario
 
@@ -48,7 +48,8 @@ def one_run(job: tuple[str, int, str, str, str, int | None]) -> dict:
     train_s = time.perf_counter() - t0
     path = out / res.manifest["files"]["jsonl" if source == "jsonl" else "log"]
     t1 = time.perf_counter()
-    analysis = ganlog.analyze(path)
+    family = None if infer_family else res.manifest.get("loss_family")
+    analysis = ganlog.analyze(path, loss_family=family)
     analyze_s = time.perf_counter() - t1
     findings = [
         {"code": f.code, "severity": int(f.severity), "start": f.span.start if f.span else None,
@@ -58,7 +59,7 @@ def one_run(job: tuple[str, int, str, str, str, int | None]) -> dict:
     return {
         "scenario": name, "seed": seed, "kind": res.manifest["kind"],
         "expected": res.manifest["expected_codes"], "must_not": res.manifest["must_not_codes"],
-        "onset": res.manifest["onset"]["step"], "findings": findings,
+        "onset": res.manifest["onset"]["step"], "findings": findings, "family": analysis.run.loss_family.name,
         "crashed": [c.code for c in analysis.crashed], "train_s": train_s, "analyze_s": analyze_s,
         "steps_per_s": res.result.steps_per_s,
     }
@@ -106,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--source", default="jsonl", choices=["jsonl", "log"],
                     help="which written file to analyze (jsonl has every logged column)")
     ap.add_argument("--steps", type=int, default=None, help="override every scenario's steps (quick runs)")
+    ap.add_argument("--infer-family", action="store_true",
+                    help="let ganlog infer the loss family instead of telling it the trainer's (as a user would)")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--out", default=None, help="keep the runs here (default: a temporary directory)")
     ap.add_argument("--json", default=None, help="write the raw results and scores to this file")
@@ -121,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         tmp = tempfile.TemporaryDirectory(prefix="ganlog-detect-")
         out_root = tmp.name
-    jobs = [(n, s, out_root, args.device, args.source, args.steps) for n in names for s in range(args.seeds)]
+    jobs = [(n, s, out_root, args.device, args.source, args.steps, args.infer_family) for n in names for s in range(args.seeds)]
     t0 = time.perf_counter()
     if args.workers > 1 and args.device != "cuda":
         with ProcessPoolExecutor(args.workers) as pool:

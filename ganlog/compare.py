@@ -201,9 +201,12 @@ def load_reference(path: "str | os.PathLike[str]", config: "Config | None" = Non
     manifest = Path(path) / "scenario.json"
     if Path(path).is_dir() and manifest.is_file():
         try:
-            run.meta["scenario"] = json.loads(manifest.read_text(encoding="utf-8")).get("scenario")
+            scenario = json.loads(manifest.read_text(encoding="utf-8")).get("scenario")
         except (OSError, ValueError):
-            pass
+            scenario = None
+        if scenario:
+            run.meta["scenario"] = scenario
+            run.name = str(scenario)
     return run
 
 

@@ -45,7 +45,7 @@ class ScenarioRun:
 
 def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, steps: int | None = None,
                  device: str = "auto", log_format: str = "dcgan", threads: int | None = None,
-                 **overrides: Any) -> ScenarioRun:
+                 formats: "tuple[str, ...] | None" = None, **overrides: Any) -> ScenarioRun:
     """Train scenario ``name`` and write the run in every format into ``out``.
 
     ``steps`` shortens (or lengthens) the run; a scenario's events that are
@@ -53,8 +53,10 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
     """
     import torch
 
+    import json
+
     from .loop import train
-    from .writers import write_run
+    from .writers import MANIFEST, OUTPUT_KINDS, write_run
 
     if threads:
         torch.set_num_threads(threads)
@@ -74,9 +76,7 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
         "records": len(result.records),
     })
     out = Path(out)
-    write_run(out, result.records, manifest, log_format=log_format)
-    from .writers import MANIFEST
-    import json
+    write_run(out, result.records, manifest, log_format=log_format, formats=formats or OUTPUT_KINDS)
 
     manifest = json.loads((out / MANIFEST).read_text())
     return ScenarioRun(sc, out, result, manifest)
