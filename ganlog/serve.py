@@ -9,7 +9,8 @@ cannot be read gets the same one-line error the CLI prints, on the page.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import io
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -50,13 +51,21 @@ def analyze_bytes(data: bytes, name: str) -> str:
 
 def create_app(max_bytes: int = DEFAULT_MAX_BYTES) -> "Flask":
     """The paste page app; ``max_bytes`` caps one pasted or uploaded log."""
-    from flask import Flask, Response, request
+    from flask import Flask, Request, Response, request
     from werkzeug.exceptions import RequestEntityTooLarge
 
     from .errors import GanlogError
     from .report.html import css, environment
 
+    class MemoryRequest(Request):
+        """Uploaded files stay in memory: werkzeug would spool large ones to a temporary file."""
+
+        def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                             filename: str | None = None, content_length: int | None = None) -> IO[bytes]:
+            return io.BytesIO()
+
     app = Flask("ganlog.serve")
+    app.request_class = MemoryRequest
     app.config["MAX_CONTENT_LENGTH"] = max_bytes + _FORM_OVERHEAD
     # form fields are held in memory; lift werkzeug's 500 KB default to our own limit
     app.config["MAX_FORM_MEMORY_SIZE"] = max_bytes + _FORM_OVERHEAD

@@ -51,7 +51,8 @@ def write_table(frame: "object", out: str | None) -> None:
     low = out.lower()
     with atomic_path(out) as tmp:
         if low.endswith(".csv"):
-            frame.to_csv(tmp, index=False)  # type: ignore[attr-defined]
+            if not _write_csv_arrow(frame, tmp):
+                frame.to_csv(tmp, index=False)  # type: ignore[attr-defined]
         elif low.endswith((".jsonl", ".ndjson")):
             frame.to_json(tmp, orient="records", lines=True)  # type: ignore[attr-defined]
         elif low.endswith(".parquet"):
@@ -62,6 +63,33 @@ def write_table(frame: "object", out: str | None) -> None:
             frame.to_parquet(tmp, index=False)  # type: ignore[attr-defined]
         else:
             raise UsageError(f"unknown output type for {out!r} (expected .csv, .jsonl or .parquet)")
+
+
+def _write_csv_arrow(frame: "object", path: "object") -> bool:
+    """Large tables through pyarrow's CSV writer (pandas' to_csv takes ~3 s per million rows).
+
+    Written in slices so memory stays bounded; the header is written plainly (pyarrow quotes it).
+    Returns False when pyarrow is missing or the table is small, and pandas writes it.
+    """
+    n = len(frame)  # type: ignore[arg-type]
+    if n < 50_000:
+        return False
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+    except ImportError:
+        return False
+    cols = [str(c) for c in frame.columns]  # type: ignore[attr-defined]
+    if any("," in c or '"' in c or "\n" in c for c in cols):
+        return False
+    opts = pcsv.WriteOptions(include_header=False)
+    with open(path, "wb") as fh:  # type: ignore[call-overload]
+        fh.write((",".join(cols) + "\n").encode())
+        step = 250_000
+        for i in range(0, n, step):
+            part = pa.Table.from_pandas(frame.iloc[i:i + step], preserve_index=False)  # type: ignore[attr-defined]
+            pcsv.write_csv(part, fh, write_options=opts)
+    return True
 
 
 def _explain(path: str) -> None:

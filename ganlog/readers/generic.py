@@ -42,9 +42,9 @@ _INT_RE = re.compile(r"[-+]?\d+$")
 _POSITION_KEYS = {"epoch": "epoch", "iter": "iter", "step": "step"}
 
 
-def parse_pairs(text: str) -> list[tuple[str, str]]:
-    """``[(name, value_text), ...]`` in the order printed; durations dropped."""
-    out: list[tuple[str, str]] = []
+def pair_spans(text: str) -> list[tuple[str, int, int]]:
+    """``[(name, start, end), ...]``: each value's name and where its text lies in ``text``."""
+    out: list[tuple[str, int, int]] = []
     for m in KV_RE.finditer(text):
         if m.group("dur") is not None:
             continue
@@ -53,14 +53,19 @@ def parse_pairs(text: str) -> list[tuple[str, str]]:
             continue
         a, b = m.group("val"), m.group("val2")
         if b is None:
-            out.append((name, a))
+            out.append((name, m.start("val"), m.end("val")))
         elif _INT_RE.match(a) and _INT_RE.match(b) and int(a) <= int(b):
-            out.append((name, a))
-            out.append((name + "/total", b))
+            out.append((name, m.start("val"), m.end("val")))
+            out.append((name + "/total", m.start("val2"), m.end("val2")))
         else:
-            out.append((name + "1", a))
-            out.append((name + "2", b))
+            out.append((name + "1", m.start("val"), m.end("val")))
+            out.append((name + "2", m.start("val2"), m.end("val2")))
     return out
+
+
+def parse_pairs(text: str) -> list[tuple[str, str]]:
+    """``[(name, value_text), ...]`` in the order printed; durations dropped."""
+    return [(name, text[a:b]) for name, a, b in pair_spans(text)]
 
 
 def name_positions(record: dict[str, str]) -> dict[str, str]:
@@ -173,4 +178,4 @@ def rest_pairs(text: str | None) -> dict[str, str]:
     return dict(parse_pairs(text))
 
 
-__all__ = ["KV_RE", "GenericResult", "group_records", "name_positions", "parse_pairs", "rest_pairs"]
+__all__ = ["KV_RE", "GenericResult", "pair_spans", "group_records", "name_positions", "parse_pairs", "rest_pairs"]

@@ -30,6 +30,8 @@ from .generic import group_records, parse_pairs, rest_pairs
 from .records import check_not_binary, clean
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..frame import Run
 
 #: Records a format must show in the first 64 KiB to be picked without being forced.
@@ -111,11 +113,12 @@ class TextReader(Reader):
     def read(self, source: Source, options: ReadOptions) -> "list[Run]":
         if source.is_dir:
             raise InputError(source.name, "is a directory", expected="a text log file")
-        data = source.read_bytes()
-        if not data.strip():
-            raise InputError(source.name, "the file is empty" if not data else "the file holds only whitespace",
+        size = source.size()
+        head = source.head()
+        if size == 0 or (size <= len(head) and not head.strip()):
+            raise InputError(source.name, "the file is empty" if size == 0 else "the file holds only whitespace",
                              expected="a GAN training log")
-        check_not_binary(source.name, data)
+        check_not_binary(source.name, head)
         forced = options.format if options.format and options.format != self.name else None
         if forced and not self.knows_format(forced):
             from ..errors import UsageError
@@ -123,12 +126,13 @@ class TextReader(Reader):
             raise UsageError(f"unknown text format {forced!r}; `ganlog formats` lists them")
 
         stats = ParseStats()
-        fast = None
-        if len(data) >= FAST_PATH_MIN_BYTES:
-            fast = self._try_fast(source, data, forced, stats, options)
+        if size >= FAST_PATH_MIN_BYTES:
+            fast = self._try_fast(source, forced, options)
             if fast is not None:
                 return [fast]
-
+        data = source.read_bytes()
+        if not data.strip():
+            raise InputError(source.name, "the file holds only whitespace", expected="a GAN training log")
         cleaned = clean(data)
         text = cleaned.text
         del data
@@ -159,22 +163,49 @@ class TextReader(Reader):
                 expected="lines in a known print format (see `ganlog formats`), JSON objects, "
                          "or 'name: value' pairs",
             )
-        _check_truncated(text, stats)
+        _check_truncated(text, fmt, name, stats)
         run = build_run(
-            records, name=options.run_name or source.stem, source=source.name, reader=self.name,
+            records_to_frame(records), name=options.run_name or source.stem, source=source.name, reader=self.name,
             format=name, stats=stats, loss_family=options.loss_family,
             extra_aliases=options.extra_aliases, epoch_base=epoch_base,
             meta={"format_reason": reason},
         )
         return [run]
 
-    def _try_fast(self, source: Source, data: bytes, forced: str | None, stats: ParseStats,
-                  options: ReadOptions) -> "Run | None":
+    def _try_fast(self, source: Source, forced: str | None, options: ReadOptions) -> "Run | None":
+        """The vectorized path (pyarrow), or None when it does not apply."""
         try:
             from . import fastpath
         except ImportError:  # pragma: no cover - pyarrow missing: the regex path reads it
             return None
-        return fastpath.read_fast(self, source, data, forced, stats, options)
+        return fastpath.read_fast(self, source, forced, ParseStats(), options)
+
+
+def records_to_frame(records: list[dict[str, Any]]) -> "pd.DataFrame":
+    """Records (printed text values) -> a DataFrame of floats, converted column by column in C.
+
+    ``pandas.to_numeric`` reads ``nan``, ``inf``, ``-inf``; what it cannot read (``N/A``,
+    ``None``) is NaN, as :func:`ganlog.frame.to_float` would make it.
+    """
+    import pandas as pd
+
+    keys: dict[str, None] = {}
+    for r in records[:1000]:
+        keys.update(dict.fromkeys(r))
+    if len(records) > 1000:
+        for r in records:
+            if len(r) != len(keys) or any(k not in keys for k in r):
+                keys.update(dict.fromkeys(r))
+    cols: dict[str, Any] = {}
+    for k in keys:
+        vals = [r.get(k) for r in records]
+        if k == "segment":
+            cols[k] = pd.Series(vals, dtype="float64").fillna(0).astype("int64")
+            continue
+        ser = pd.Series(vals, dtype=object)
+        num = pd.to_numeric(ser, errors="coerce")
+        cols[k] = num.astype("float64")
+    return pd.DataFrame(cols)
 
 
 def _first_skip(stats: ParseStats) -> str | None:
@@ -184,13 +215,28 @@ def _first_skip(stats: ParseStats) -> str | None:
     return None
 
 
-def _check_truncated(text: str, stats: ParseStats) -> None:
-    """A last line without its newline whose text was not read is a cut-off record."""
-    if text.endswith("\n") or not stats.skipped_examples:
+def _check_truncated(text: str, fmt: TextFormat | None, name: str, stats: ParseStats) -> None:
+    """A last line without its newline that is not a whole record is a cut-off record."""
+    if text.endswith("\n"):
         return
-    last_line = text.count("\n") + 1
-    if any(ex.line == last_line for ex in stats.skipped_examples):
-        stats.warn(f"the last line (line {last_line:,}) is cut off and was not read; "
+    last = text[text.rfind("\n") + 1:][-8192:]  # a 50 MB line: its end is what matters
+    if not last.strip():
+        return
+    if fmt is not None:
+        matches = list(fmt.regex.finditer(last))
+        tail = last[matches[-1].end():] if matches else last
+        cut = not matches or (bool(fmt.anchor) and fmt.anchor in tail)
+    elif name == JSONL_NAME:
+        try:
+            json.loads(last)
+            cut = False
+        except json.JSONDecodeError:
+            cut = True
+    else:
+        cut = not parse_pairs(last)
+    if cut:
+        line = text.count("\n") + 1
+        stats.warn(f"the last line (line {line:,}) is cut off and was not read; "
                    "the log may be truncated", partial=True)
 
 
@@ -224,8 +270,12 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
         if end <= start:
             return
         chunk = text[start:end]
-        if "\n" not in chunk and start > 0 and end < len(text):
-            return  # text between two records on one line (an ETA, a separator)
+        if "\n" not in chunk and start > 0:
+            # Text after a record on its line (an ETA, a separator). At the very end, a piece
+            # holding the format's anchor is a record cut off by truncation.
+            if end == len(text) and fmt.anchor and fmt.anchor in chunk:
+                stats.skip(counter.at(start), chunk.strip(), "a record cut off at the end")
+            return
         pieces = chunk.split("\n")
         line0 = counter.at(start)
         for k, piece in enumerate(pieces):

@@ -15,8 +15,10 @@ Why these choices:
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -111,6 +113,10 @@ def line_data(run: "Run", column: str, max_points: int, rows: slice | None = Non
     steps = df["step"].to_numpy(dtype=float)
     values = df[column].to_numpy(dtype=float, na_value=np.nan)
     values = np.where(np.isfinite(values), values, np.nan)
+    if rows is not None:
+        sparse = is_sparse(values[rows])
+    else:
+        sparse = is_sparse(values)
     slices = _segment_slices(run)
     if rows is not None:
         a, b = rows.start or 0, rows.stop if rows.stop is not None else len(df)
@@ -120,7 +126,11 @@ def line_data(run: "Run", column: str, max_points: int, rows: slice | None = Non
     ys: list[np.ndarray] = []
     for s in slices:
         budget = max(4, int(max_points * (s.stop - s.start) / total))
-        x, y = thin(steps[s], values[s], budget)
+        xs_, ys_ = steps[s], values[s]
+        if sparse:  # a metric logged every k records (FID): join the logged points
+            keep = np.isfinite(ys_)
+            xs_, ys_ = xs_[keep], ys_[keep]
+        x, y = thin(xs_, ys_, budget)
         if xs:
             xs.append(np.array([np.nan]))
             ys.append(np.array([np.nan]))
@@ -132,6 +142,13 @@ def line_data(run: "Run", column: str, max_points: int, rows: slice | None = Non
     if not np.isfinite(y).any():
         return None
     return x, y
+
+
+def is_sparse(values: np.ndarray) -> bool:
+    """True for a column logged only on some records (most rows empty), like an eval metric."""
+    if len(values) == 0:
+        return False
+    return float(np.isfinite(values).mean()) < 0.5
 
 
 # -- scales -------------------------------------------------------------------
@@ -181,25 +198,41 @@ RC = {
 }
 
 
-def _new_figure(width: float, height: float) -> "Figure":
+_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def report_style(salt: str):  # type: ignore[no-untyped-def]
+    """matplotlib's defaults plus :data:`RC`, for one figure from creation to SVG.
+
+    Artists read rcParams when they are created, so the whole figure is built
+    inside this context; starting from the defaults makes the bytes independent
+    of any style the host program set. rcParams are process-wide, so figures
+    are built one at a time (the paste page serves requests in threads).
+    """
     import matplotlib
+
+    with _LOCK, matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        matplotlib.rcParams.update({**RC, "svg.hashsalt": f"ganlog-{salt}"})
+        yield
+
+
+def _new_figure(width: float, height: float) -> "Figure":
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(width, height), dpi=96, layout="constrained")
-    return fig
+    return Figure(figsize=(width, height), dpi=96, layout="constrained")
 
 
-def to_svg(fig: "Figure", salt: str) -> str:
-    """The figure as an inline ``<svg>`` element: no XML prolog, stable ids, no date."""
-    import matplotlib
+def to_svg(fig: "Figure") -> str:
+    """The figure as an inline ``<svg>`` element: no XML prolog, stable ids, no date.
+
+    Call inside :func:`report_style` (which sets the hash salt for the ids)."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     buf = io.StringIO()
-    with matplotlib.rc_context({**RC, "svg.hashsalt": f"ganlog-{salt}"}):
-        from matplotlib.backends.backend_svg import FigureCanvasSVG
-
-        FigureCanvasSVG(fig)
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "ganlog"})
+    FigureCanvasSVG(fig)
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "ganlog"})
     svg = buf.getvalue()
     start = svg.find("<svg")
     svg = svg[start:]
@@ -226,7 +259,9 @@ def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: sli
         data = line_data(run, col, max_points, rows)
         if data is None:
             continue
-        ax.plot(data[0], data[1], color=color, linewidth=0.9, label=_mpl_text(label))
+        sparse = len(data[1]) < 200 and is_sparse(run.frame[col].to_numpy(dtype=float, na_value=np.nan))
+        ax.plot(data[0], data[1], color=color, linewidth=0.9, label=_mpl_text(label),
+                marker="o" if sparse else None, markersize=2.5)
         drawn = True
     for k, comp in enumerate(comparisons):
         ccolor = COMPARE_COLORS[k % len(COMPARE_COLORS)]
@@ -245,7 +280,8 @@ def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: sli
     else:
         panel_title = panel.title
     _style_axes(ax, panel_title)
-    ax.legend(loc="upper right", fontsize=7, frameon=True, framealpha=0.85, ncol=2)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
+              ncol=min(4, len(ax.get_lines())), borderaxespad=0.1, handlelength=1.6, columnspacing=1.0)
     return True
 
 
@@ -257,7 +293,8 @@ def _mark_findings(axes: Sequence["Axes"], findings: Sequence["Finding"], x_rang
     lo, hi = x_range
     width = max(hi - lo, 1e-9)
     trans = blended_transform_factory(label_axis.transData, label_axis.transAxes)
-    placed: list[float] = []
+    row_end: list[float] = []  # per label row, where its last label ends (data units)
+    label_width = width * 0.075
     for f in findings:
         if f.span is None:
             continue
@@ -270,13 +307,18 @@ def _mark_findings(axes: Sequence["Axes"], findings: Sequence["Finding"], x_rang
             if regime or (b - a) < width * 0.004:
                 ax.axvline(a, color=color, linestyle="--" if regime else "-", linewidth=1.1, alpha=0.9)
             else:
-                ax.axvspan(a, b, color=color, alpha=0.13, linewidth=0)
-        # stagger labels that would overlap
-        x = max(a, lo)
-        level = sum(1 for p in placed if abs(p - x) < width * 0.06)
-        placed.append(x)
-        label_axis.text(x, 1.0 - 0.11 * (level % 4), f" {f.code}", transform=trans, fontsize=7.5,
-                        color=color, fontweight="bold", va="top", ha="left", clip_on=False)
+                ax.axvspan(a, b, color=color, alpha=0.09, linewidth=0)
+        # labels that would overlap go on the next row down
+        x = min(max(a, lo), hi - label_width)
+        level = next((i for i, end in enumerate(row_end) if end <= x), len(row_end))
+        if level == len(row_end):
+            row_end.append(x + label_width)
+        else:
+            row_end[level] = x + label_width
+        label_axis.text(x, 1.0 - 0.1 * level, f" {f.code}", transform=trans, fontsize=7.5,
+                        color=color, fontweight="bold", va="top", ha="left", clip_on=False,
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                              "alpha": 0.75})
 
 
 def _panels(run: "Run", log1p: bool) -> list[Panel]:
@@ -307,6 +349,11 @@ def _segment_starts(run: "Run") -> list[float]:
 
 def timeline_svg(analysis: "Analysis", *, log1p: bool = False, max_points: int = TIMELINE_POINTS) -> str | None:
     """The whole run: one panel per group of curves, findings shaded, regime changes marked."""
+    with report_style("timeline-log" if log1p else "timeline"):
+        return _timeline_svg(analysis, log1p, max_points)
+
+
+def _timeline_svg(analysis: "Analysis", log1p: bool, max_points: int) -> str | None:
     run = analysis.run
     if run.frame.empty:
         return None
@@ -327,7 +374,7 @@ def timeline_svg(analysis: "Analysis", *, log1p: bool = False, max_points: int =
         for ax in used:
             ax.axvline(s, color="#555555", linewidth=0.8, linestyle=":")
     used[-1].set_xlabel("step", fontsize=8)
-    return to_svg(fig, "timeline-log" if log1p else "timeline")
+    return to_svg(fig)
 
 
 def _zoom_panels(run: "Run", finding: "Finding", rows: slice) -> list[Panel]:
@@ -347,6 +394,11 @@ def _zoom_panels(run: "Run", finding: "Finding", rows: slice) -> list[Panel]:
 
 def zoom_svg(analysis: "Analysis", finding: "Finding", key: str, max_points: int = ZOOM_POINTS) -> str | None:
     """The finding's span with some context either side, its span shaded."""
+    with report_style(f"zoom-{key}"):
+        return _zoom_svg(analysis, finding, max_points)
+
+
+def _zoom_svg(analysis: "Analysis", finding: "Finding", max_points: int) -> str | None:
     run = analysis.run
     if finding.span is None or run.frame.empty:
         return None
@@ -370,4 +422,4 @@ def zoom_svg(analysis: "Analysis", finding: "Finding", key: str, max_points: int
     lo, hi = float(np.nanmin(steps[rows])), float(np.nanmax(steps[rows]))
     _mark_findings(used, [finding], (lo, hi), used[0])
     used[-1].set_xlabel("step", fontsize=8)
-    return to_svg(fig, f"zoom-{key}")
+    return to_svg(fig)

@@ -46,6 +46,23 @@ def test_uploaded_file_gives_the_report(client, samples) -> None:
     assert resp.status_code == 200 and "forum_bce" in resp.get_data(as_text=True)
 
 
+def test_uploads_are_kept_in_memory(samples, monkeypatch) -> None:
+    import tempfile
+
+    made: list[str] = []
+    real = tempfile.SpooledTemporaryFile
+
+    def spy(*args, **kwargs):  # werkzeug's default would spool a large upload to disk
+        made.append("spooled")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("werkzeug.formparser.SpooledTemporaryFile", spy)
+    big = (samples / "forum_bce.log").read_bytes() * 150  # ~720 KB, above werkzeug's 500 KB spool limit
+    resp = create_app().test_client().post(
+        "/report", data={"file": (io.BytesIO(big), "big.log")}, content_type="multipart/form-data")
+    assert resp.status_code == 200 and made == []
+
+
 def test_unreadable_paste_shows_the_cli_error_line(client, run_ganlog, tmp_path) -> None:
     blob = "\x00\x01garbage" * 10
     resp = client.post("/report", data={"log": blob})
