@@ -17,11 +17,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,35 +59,32 @@ def write_forum(path: Path, n: int) -> None:
         fh.write("".join(buf))
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS of the child in MiB, exit code."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if proc.returncode:
-        sys.stderr.write(proc.stderr.decode(errors="replace"))
-    # ru_maxrss of children is the max over all children so far: measure each kind in its own process.
-    return wall, max(after, before) / 1024.0, proc.returncode
+_PROBE = (
+    "import resource,subprocess,sys,time\n"
+    "t=time.perf_counter()\n"
+    # stdout to a pipe, not /dev/null: GNU grep stops at the first match when it sees /dev/null.
+    "subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.DEVNULL)\n"
+    "w=time.perf_counter()-t\n"
+    "r=resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(w, r.ru_utime+r.ru_stime, r.ru_maxrss)\n"
+)
 
 
-def measure(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Median wall time over ``repeat`` runs and the peak RSS (run in a fresh helper process)."""
-    walls = []
+def measure(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Median wall seconds, median CPU seconds (user+sys) and peak RSS in MB of ``cmd``.
+
+    Each run happens in a fresh helper process, so ``getrusage(RUSAGE_CHILDREN)`` is the
+    command's own. CPU time is reported too because wall time on a shared machine
+    includes waiting for a core.
+    """
+    walls, cpus, peaks = [], [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-        walls.append(time.perf_counter() - t0)
-    probe = subprocess.run(
-        [sys.executable, "-c",
-         "import resource,subprocess,sys;"
-         "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
-         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)", *cmd],
-        capture_output=True, text=True, env=env,
-    )
-    peak_mib = int(probe.stdout.strip() or 0) / 1024.0
-    return statistics.median(walls), peak_mib
+        out = subprocess.run([sys.executable, "-c", _PROBE, *cmd], capture_output=True, text=True,
+                             env=env, check=True).stdout.split()
+        walls.append(float(out[0]))
+        cpus.append(float(out[1]))
+        peaks.append(int(out[2]) * 1024 / 1e6)
+    return statistics.median(walls), statistics.median(cpus), max(peaks)
 
 
 def main() -> int:
@@ -110,20 +105,20 @@ def main() -> int:
             print(f"writing {path} ...", file=sys.stderr)
             (write_dcgan if kind == "dcgan" else write_forum)(path, args.records)
 
-    print(f"{'log':<8} {'size MB':>8} {'grep s':>7} {'parse s':>8} {'ratio':>6} {'peak MB':>8} "
-          f"{'mem/size':>8} {'generic s':>9} {'ratio':>6}")
+    print(f"{'log':<6} {'MB':>5} | {'grep wall/cpu s':>15} | {'parse wall/cpu s':>16} {'ratio wall/cpu':>14} "
+          f"{'peak MB':>7} {'x size':>6} | {'generic wall/cpu s':>18} {'ratio wall/cpu':>14}")
     for kind, path in logs.items():
         size_mb = path.stat().st_size / 1e6
-        grep_s, _ = measure(["grep", "-c", "Loss", str(path)], args.repeat)
+        gw, gc, _ = measure(["grep", "-c", "Loss", str(path)], args.repeat)
         out = d / f"{kind}.csv"
         parse_cmd = [sys.executable, "-m", "ganlog", "parse", str(path), "--to", str(out)]
-        parse_s, peak = measure(parse_cmd, args.repeat, env)
+        pw, pc, peak = measure(parse_cmd, args.repeat, env)
         gen = ""
         if not args.no_generic:
-            gen_s, _ = measure(parse_cmd + ["--format", "generic"], max(1, args.repeat - 1), env)
-            gen = f"{gen_s:9.2f} {gen_s / grep_s:5.1f}x"
-        print(f"{kind:<8} {size_mb:8.1f} {grep_s:7.3f} {parse_s:8.2f} {parse_s / grep_s:5.1f}x "
-              f"{peak:8.0f} {peak / size_mb:7.2f}x {gen}")
+            xw, xc, _ = measure(parse_cmd + ["--format", "generic"], args.repeat, env)
+            gen = f"{xw:8.2f}/{xc:<9.2f} {xw / gw:6.1f}x/{xc / gc:<6.1f}x"
+        print(f"{kind:<6} {size_mb:5.0f} | {gw:7.3f}/{gc:<7.3f} | {pw:7.2f}/{pc:<8.2f} {pw / gw:6.1f}x/{pc / gc:<6.1f}x "
+              f"{peak:7.0f} {peak / size_mb:5.2f}x | {gen}", flush=True)
     return 0
 
 

@@ -10,8 +10,9 @@ Usage::
     python benchmarks/tensorboard_bench.py [--steps 250000] [--repeat 3] [--cache /tmp/ganlog_bench]
 
 Each reader runs in a fresh subprocess, so its peak memory (``ru_maxrss``) is
-its own: reported whole-process and as the increase over the same process
-after its imports. Times are the read alone (imports excluded), median of
+its own (VmHWM): reported whole-process and as the increase over the same process
+after its imports. Times are the read alone (imports, and one-time lazy imports
+through a first read of a tiny file of the same kind, excluded), median of
 ``--repeat`` runs; both readers must return every point. The event file is
 written once with tensorboardX and cached (writing it takes about a minute).
 """
@@ -31,12 +32,22 @@ TAGS = ("Loss/D", "Loss/G", "D(x)", "D(G(z))")
 _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
-kind, path = sys.argv[1], sys.argv[2]
+kind, path, warm = sys.argv[1], sys.argv[2], sys.argv[3]
 def rss():
+    # VmHWM: this process's peak resident memory. (ru_maxrss would carry the parent's
+    # peak across fork+exec on Linux.)
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 if kind == "ganlog":
     import numpy, pandas
     from ganlog.readers import load_runs
+    load_runs(warm)
     base = rss(); t = time.perf_counter()
     run = load_runs(path)[0]
     dt = time.perf_counter() - t
@@ -44,12 +55,14 @@ if kind == "ganlog":
 elif kind == "tbparse":
     import numpy, pandas
     from tbparse import SummaryReader
+    SummaryReader(warm, pivot=False).scalars
     base = rss(); t = time.perf_counter()
     df = SummaryReader(path, pivot=False).scalars
     dt = time.perf_counter() - t
     n = len(df)
 elif kind == "np.load":
     import numpy as np
+    np.load(warm)
     base = rss(); t = time.perf_counter()
     a = np.load(path)
     dt = time.perf_counter() - t
@@ -57,6 +70,7 @@ elif kind == "np.load":
 elif kind == "ganlog-npy":
     import numpy, pandas
     from ganlog.readers import load_runs
+    load_runs(warm)
     base = rss(); t = time.perf_counter()
     run = load_runs(path)[0]
     dt = time.perf_counter() - t
@@ -85,20 +99,24 @@ def write_events(cache: Path, steps: int) -> Path:
 
 
 def write_npy(cache: Path, n: int) -> Path:
-    p = cache / f"d_loss_{n}.npy"
+    p = cache / f"npy_{n}" / "d_loss.npy"
     if not p.exists():
         import numpy as np
 
-        cache.mkdir(parents=True, exist_ok=True)
+        p.parent.mkdir(parents=True, exist_ok=True)
         np.save(p, np.random.default_rng(0).random(n))
     return p
 
 
-def measure(kind: str, path: Path, repeat: int) -> dict[str, float]:
+def measure(kind: str, path: Path, warm: Path, repeat: int) -> dict[str, float]:
+    """Median read time in fresh processes; each first reads ``warm`` (a tiny file of the same
+    kind) so that one-time lazy imports are not counted against either side."""
     runs = []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", _CHILD.format(repo=str(REPO)), kind, str(path)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", _CHILD.format(repo=str(REPO)), kind, str(path), str(warm)],
+                             capture_output=True, text=True)
+        if out.returncode:
+            sys.exit(f"{kind} failed on {path}:\n{out.stderr}")
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
@@ -123,9 +141,13 @@ def main() -> None:
     args = ap.parse_args()
 
     ev = write_events(args.cache, args.steps)
+    ev_warm = write_events(args.cache, 10)
+    import os
+
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (timings are noisy when busy)")
     print(f"event file: {ev} ({ev.stat().st_size / 1e6:.1f} MB, {args.steps * len(TAGS):,} events)")
-    g = measure("ganlog", ev, args.repeat)
-    t = measure("tbparse", ev, args.tbparse_repeat)
+    g = measure("ganlog", ev, ev_warm, args.repeat)
+    t = measure("tbparse", ev, ev_warm, args.tbparse_repeat)
     print(line("ganlog", g))
     print(line("tbparse", t))
     print(f"  speed-up {t['seconds'] / g['seconds']:.1f}x (target >= 5x); peak memory ganlog/tbparse "
@@ -134,9 +156,10 @@ def main() -> None:
         print(f"  WARNING: point counts differ ({int(g['points']):,} vs {int(t['points']):,})")
 
     npy = write_npy(args.cache, args.npy)
+    npy_warm = write_npy(args.cache, 10)
     print(f"\n.npy file: {npy} ({npy.stat().st_size / 1e6:.0f} MB, {args.npy:,} float64)")
-    a = measure("np.load", npy, args.repeat)
-    b = measure("ganlog-npy", npy, args.repeat)
+    a = measure("np.load", npy, npy_warm, args.repeat)
+    b = measure("ganlog-npy", npy, npy_warm, args.repeat)
     print(line("np.load", a))
     print(line("ganlog", b))
     print(f"  ganlog / np.load time {b['seconds'] / a['seconds']:.1f}x "

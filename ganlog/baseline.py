@@ -93,7 +93,9 @@ def _step_range(analysis: "Analysis") -> float:
     return float(df["step"].max() - df["step"].min())
 
 
-def compare(current: "Analysis", baseline: "Analysis", *, tolerance: float = DEFAULT_TOLERANCE) -> BaselineComparison:
+def compare(
+    current: "Analysis", baseline: "Analysis", *, tolerance: float = DEFAULT_TOLERANCE
+) -> BaselineComparison:
     """The regressions of ``current`` against ``baseline`` (both analyzed with one config)."""
     by_code_now: dict[str, list[Finding]] = {}
     for f in current.findings:

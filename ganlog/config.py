@@ -19,10 +19,10 @@ What it holds (one scheme: a detector's settings are a table named by its code):
     "disc/total" = "loss_d"
 
     [tool.ganlog.GAN101]            # one table per detector code
-    threshold = 0.05                # a field of the detector's Params
+    fraction = 0.05                 # a field of the detector's Params
     severity = "error"              # info, warning or error
 
-On the command line, ``--set GAN101.threshold=0.05``, ``--set GAN101.severity=error``
+On the command line, ``--set GAN101.fraction=0.05``, ``--set GAN101.severity=error``
 or ``--set fail-on=warning`` override the file; values are read as TOML
 (``0.05``, ``true``, ``["GAN1"]``), and a bare word is taken as a string.
 
@@ -250,14 +250,16 @@ def _check_range(value: Any, fld: "dataclasses.Field[Any]", where: str, full: st
 def _apply_set(config: Config, item: str) -> None:
     where = f"--set {item}"
     if "=" not in item:
-        raise ConfigError(f"{where}: expected CODE.PARAM=VALUE (e.g. GAN101.threshold=0.05) or KEY=VALUE")
+        raise ConfigError(f"{where}: expected CODE.PARAM=VALUE (e.g. GAN101.fraction=0.05) or KEY=VALUE")
     key, raw = item.split("=", 1)
     key = key.strip()
     value = _parse_set_value(raw.strip())
     if "." in key:
         code, param = key.split(".", 1)
         if not _CODE_RE.match(code):
-            raise ConfigError(f"{where}: {code!r} is not a detector code (expected e.g. GAN101.threshold=0.05)")
+            raise ConfigError(
+                f"{where}: {code!r} is not a detector code (expected e.g. GAN101.fraction=0.05)"
+            )
         code = code.upper()
         _known_detector(code, where, key)
         _apply_detector_key(config, code, param, value, where, key)
@@ -310,14 +312,18 @@ def _check_prefixes(value: Any, where: str, full: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: {full}: expected a list of code prefixes such as [\"GAN1\"], got {_show(value)}")
+        raise ConfigError(
+            f"{where}: {full}: expected a list of code prefixes such as [\"GAN1\"], got {_show(value)}"
+        )
     out = []
     for v in value:
         p = v.strip().upper()
         if p == "ALL":
             p = "GAN"
         if not _PREFIX_RE.match(p):
-            raise ConfigError(f"{where}: {full}: {v!r} is not a code prefix (expected e.g. GAN, GAN1, GAN101)")
+            raise ConfigError(
+                f"{where}: {full}: {v!r} is not a code prefix (expected e.g. GAN, GAN1, GAN101)"
+            )
         if not any(code.startswith(p) for code in registry()):
             raise ConfigError(f"{where}: {full}: {v!r} matches no detector (`ganlog rules` lists them)")
         out.append(p)
@@ -329,7 +335,9 @@ def _check_loss_family(value: Any, where: str, full: str) -> str:
 
     if not isinstance(value, str) or value.strip().lower() not in LOSS_FAMILIES:
         prefix = f"{where}: {full}: " if full else f"{where}: "
-        raise ConfigError(f"{prefix}unknown loss family {value!r} (expected one of {', '.join(LOSS_FAMILIES)})")
+        raise ConfigError(
+            f"{prefix}unknown loss family {value!r} (expected one of {', '.join(LOSS_FAMILIES)})"
+        )
     return value.strip().lower()
 
 
@@ -343,7 +351,9 @@ def _check_aliases(value: Any, where: str, full: str) -> dict[str, str]:
     from .frame import INDEX_COLUMNS
 
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: {full}: expected a table of logged name = \"column\", got {_show(value)}")
+        raise ConfigError(
+            f"{where}: {full}: expected a table of logged name = \"column\", got {_show(value)}"
+        )
     out: dict[str, str] = {}
     for name, target in value.items():
         if not isinstance(target, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", target):
@@ -352,7 +362,9 @@ def _check_aliases(value: Any, where: str, full: str) -> dict[str, str]:
                 f"(e.g. \"loss_d\"), got {_show(target)}"
             )
         if target in INDEX_COLUMNS and target not in ("step", "epoch", "iter", "wall_time"):
-            raise ConfigError(f"{where}: {full}.{name}: {target!r} is computed by ganlog and cannot be aliased")
+            raise ConfigError(
+                f"{where}: {full}.{name}: {target!r} is computed by ganlog and cannot be aliased"
+            )
         out[str(name)] = target
     return out
 

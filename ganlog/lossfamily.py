@@ -11,7 +11,9 @@ is negative when all is well. The user can always say the family
 3. consistency with the logged D outputs: when ``D(x)`` and ``D(G(z))`` are
    logged, summed BCE is about ``-ln D(x) - ln(1 - D(G(z)))``, averaged BCE half
    of that, LSGAN about ``(1 - D(x))² + D(G(z))²`` (or half);
-4. the early level of the D loss against each chance level.
+4. the early level of the D loss against each chance level (near 2 with no D
+   probabilities logged: hinge; a ``bce``/``softplus``/``logistic`` name picks
+   between summed and averaged BCE by the level).
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ _NAME_HINTS: tuple[tuple[str, str], ...] = (
     ("mse", "lsgan"),
     ("least_squares", "lsgan"),
 )
+
+#: names that say "a BCE / logistic loss" without saying summed or averaged:
+#: StyleGAN's ``Loss/scores/real`` (logistic loss on logits, summed), ``softplus``,
+#: ``bce``. The level or the D outputs then decide between bce_sum and bce_mean.
+_BCE_HINTS: tuple[str, ...] = ("bce", "softplus", "logistic", "nonsaturating", "non_saturating", "scores_real")
+
+#: a hinge D loss starts near 2 (both margins violated by 1 at logits 0)
+_HINGE_START = (1.74, 2.3)
 
 
 def resolve_loss_family(run: "Run", override: str | None = None) -> LossFamily:
@@ -69,6 +79,8 @@ def infer_loss_family(run: "Run") -> LossFamily:
     if d.size == 0:
         return LossFamily("unknown", "the discriminator loss holds no finite value", "default")
 
+    bce_hint = next((h for h in _BCE_HINTS if h in tokens), None)
+
     neg_frac = float(np.mean(d < -0.05))
     if neg_frac > 0.05:
         return LossFamily("wgan", f"the D loss is negative in {neg_frac:.0%} of records (a critic's loss)")
@@ -86,6 +98,17 @@ def infer_loss_family(run: "Run") -> LossFamily:
     level = float(np.median(head))
     if level <= 0 or not math.isfinite(level):
         return LossFamily("unknown", f"the early D loss level {level:.3g} matches no chance level", "default")
+    if bce_hint is not None:
+        name = "bce_sum" if abs(math.log(level / CHANCE_LEVEL_D["bce_sum"])) <= abs(
+            math.log(level / CHANCE_LEVEL_D["bce_mean"])) else "bce_mean"
+        return LossFamily(name, f"the log names a '{bce_hint}' value and the early D loss median "
+                                f"{level:.3f} is nearest {CHANCE_LEVEL_D[name]:.3f}")
+    if _HINGE_START[0] <= level <= _HINGE_START[1] and not _has_probabilities(run):
+        return LossFamily(
+            "hinge",
+            f"the early D loss median {level:.3f} is near 2, the hinge loss at chance, and no D "
+            f"probabilities are logged",
+        )
     best, dist = None, math.inf
     for fam_name in ("bce_sum", "bce_mean", "lsgan"):
         chance = CHANCE_LEVEL_D[fam_name]
@@ -142,3 +165,16 @@ def _from_d_outputs(run: "Run") -> LossFamily | None:
         f"the D loss is {ratio:.2f}x the {best} loss implied by the logged D(x) and D(G(z)) "
         f"(median over {int(ok.sum())} records)",
     )
+
+
+def _has_probabilities(run: "Run") -> bool:
+    """True when D(x) or D(G(z)) is logged as probabilities (sigmoid outputs): a BCE/LSGAN trainer."""
+    import numpy as np
+
+    for col in ("d_x", "d_g_z1"):
+        if col in run.frame.columns:
+            v = run.frame[col].to_numpy(dtype=float)
+            v = v[np.isfinite(v)]
+            if v.size and float(np.mean((v >= 0) & (v <= 1))) > 0.99:
+                return True
+    return False

@@ -33,7 +33,8 @@ SEVERITIES = ("info", "warning", "error")
                    "GitHub annotations, or Markdown for $GITHUB_STEP_SUMMARY.")
 @click.option("-o", "--output", "output", default=None, metavar="FILE",
               help="Write the output to FILE (atomically) instead of stdout.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the check (errors still exit 2).")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when findings fail the check (errors still exit 2).")
 @click.option("--baseline", "baseline_path", default=None, metavar="OTHER_RUN",
               help="A known-good run: only what got worse than it (a detector that fires now and did "
                    "not then, fires earlier, or more severely) fails the check.")

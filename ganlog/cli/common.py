@@ -30,7 +30,8 @@ def read_options(func: Callable[..., Any] | None = None, *,
     )(func)
     func = click.option(
         "--set", "sets", multiple=True, metavar="CODE.PARAM=VALUE",
-        help="Override a detector parameter or severity, e.g. GAN101.threshold=0.05.",
+        help="Override a detector parameter or severity, "
+             "e.g. GAN101.fraction=0.05 or GAN101.severity=warning.",
     )(func)
     func = click.option(
         "--config", "config_path", type=click.Path(dir_okay=False), default=None,

@@ -16,7 +16,8 @@ from .common import user_errors
 
 @click.command(short_help="List the detectors, or print one's documentation.")
 @click.argument("code", required=False, metavar="[CODE]")
-@click.option("--format", "out_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option("--format", "out_format", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
 @user_errors
 def rules(code: str | None, out_format: str) -> None:
     """List every detector (code, name, default severity, summary, columns it needs), or,

@@ -87,12 +87,37 @@ def mask_holds(
     smooth: int = 5,
     max_gap: int = 1,
 ) -> list[Hold]:
-    """Like :func:`sustained_holds` for a per-record boolean mask over ``rows`` (majority-voted)."""
+    """Like :func:`sustained_holds` for a per-record boolean mask over ``rows`` (majority-voted).
+
+    On long runs the persistence window is thousands of records, and an
+    intermittent condition (true in 90% of records) would never form one
+    unbroken run; so when the window exceeds 50 records the mask is first cut
+    into blocks of a tenth of the window, a block holds when the condition
+    holds in most of its records, and persistence is judged on blocks.
+    """
     need = ctx.min_length(mask.size, min_records, min_fraction)
-    out: list[Hold] = []
-    for a, b in S.sustained(mask, need, max_gap=max_gap, smooth=smooth):
-        r0, r1 = int(rows[a]), int(rows[b])
-        out.append(Hold(a, b, r0, r1, ctx.span(r0, r1), b - a + 1))
+    if need <= 50:
+        out: list[Hold] = []
+        for a, b in S.sustained(mask, need, max_gap=max_gap, smooth=smooth):
+            r0, r1 = int(rows[a]), int(rows[b])
+            out.append(Hold(a, b, r0, r1, ctx.span(r0, r1), b - a + 1))
+        return out
+    size = max(1, need // 10)
+    n = mask.size
+    full = (n // size) * size
+    frac = mask[:full].reshape(-1, size).mean(axis=1)
+    if full < n:
+        frac = np.append(frac, mask[full:].mean())
+    held = frac >= 0.5
+    out = []
+    for a, b in S.sustained(held, int(np.ceil(need / size)), max_gap=max_gap, smooth=smooth):
+        p0 = a * size
+        p1 = min(n - 1, (b + 1) * size - 1)
+        # trim to the first and last record where the condition itself held
+        inside = np.flatnonzero(mask[p0:p1 + 1])
+        p0, p1 = p0 + int(inside[0]), p0 + int(inside[-1])
+        r0, r1 = int(rows[p0]), int(rows[p1])
+        out.append(Hold(p0, p1, r0, r1, ctx.span(r0, r1), p1 - p0 + 1))
     return out
 
 

@@ -185,29 +185,30 @@ class ModeCollapseSuspected(Detector):
         p: ModeCollapseParams = self.params
         cols = self._diversity_columns(ctx)
         for col in cols:
-            rows, v = ctx.finite(col)
-            if v.size < p.min_records:
+            blk = ctx.blocks(col)
+            if blk.n < p.min_records:
                 continue
-            sm = S.rolling_median(v, p.smooth)
+            sm = S.rolling_median(blk.median, p.smooth)
             best = float(np.max(sm))
             if best <= 0:
                 continue
             limit = p.drop_fraction * best
             kb = int(np.argmax(sm))
-            mask = (sm < limit) & (np.arange(v.size) > kb)
-            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
+            mask = (sm < limit) & (np.arange(blk.n) > kb)
+            need = ctx.min_length(blk.n, p.min_records, p.min_fraction, blk.size)
             found = S.sustained(mask, need, max_gap=1, smooth=1)
             if not found:
                 continue
             a, b = found[0]
-            span = ctx.span(int(rows[a]), int(rows[b]))
-            recent = float(np.median(v[a:b + 1]))
+            span = ctx.span(int(blk.first[a]), int(blk.last[b]))
+            vals = ctx.series(col)[span.start_index:span.end_index + 1]
+            recent = float(np.median(vals[np.isfinite(vals)]))
             yield self.finding(
                 ctx,
                 f"{col} fell to median {S.fmt(recent)} over {ctx.span_text(span)} < {S.fmt(limit)} = "
                 f"{p.drop_fraction:.0%} of its best {S.fmt(best)}",
                 span=span,
-                evidence={"column": col, "best": best, "recent": recent, "limit": limit, "records": b - a + 1},
+                evidence={"column": col, "best": best, "recent": recent, "limit": limit, "records": span.records},
                 confidence=min(0.9, 0.6 + 0.3 * (1 - recent / limit)),
             )
             return

@@ -352,25 +352,36 @@ def decode_fast(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, max_ta
     vpos = pos + tlen
     good &= at(vpos) == 0x15
 
-    rest_from_ok = rec[~good]
     rec, wall, step, tstart, tlen, vpos = rec[good], wall[good], step[good], pos[good], tlen[good], vpos[good]
     value = _gather_f(buf, vpos + 1, 4, "<f4").astype(np.float64) if len(rec) else np.zeros(0)
 
-    # Tags: hash the bytes (FNV-1a, 64 bit, seeded with the length), then name each distinct hash.
+    # Tags: hash the bytes (FNV-1a, 64 bit, seeded with the length), then name each distinct
+    # hash. A second, independent hash must agree within each group; records of a group where
+    # it does not (a 64-bit collision between two tags) go to the general decoder instead.
     h = np.full(len(rec), 0xCBF29CE484222325, dtype=np.uint64) ^ tlen.astype(np.uint64)
+    h2 = np.full(len(rec), 0x84222325CBF29CE4, dtype=np.uint64) + tlen.astype(np.uint64)
     prime = np.uint64(0x100000001B3)
+    prime2 = np.uint64(0x9E3779B97F4A7C15)
     maxlen = int(tlen.max()) if len(tlen) else 0
     with np.errstate(over="ignore"):
         for j in range(maxlen):
             active = tlen > j
             b = at(tstart + j).astype(np.uint64)
             h = np.where(active, (h ^ b) * prime, h)
-    uniq, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+            h2 = np.where(active, (h2 + b) * prime2 ^ (h2 >> np.uint64(29)), h2)
+    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    clash = h2 != h2[first][inverse]
+    if clash.any():
+        keep = ~clash
+        rec, wall, step, value = rec[keep], wall[keep], step[keep], value[keep]
+        tstart, tlen, h = tstart[keep], tlen[keep], h[keep]
+        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
     tags = [bytes(buf[tstart[i]:tstart[i] + tlen[i]]).decode("utf-8", "replace") for i in first]
 
     rest_all = np.setdiff1d(np.arange(len(starts), dtype=np.int64), rec, assume_unique=True)
-    del rest_from_ok
     return FastResult(
-        record=rec, tag_id=inverse.reshape(-1).astype(np.int64), tags=tags,
+        record=rec, tag_id=inverse.astype(np.int64), tags=tags,
         step=step.view(np.int64), wall_time=wall, value=value, rest=rest_all,
     )

@@ -130,7 +130,7 @@ def frame(data: bytes) -> Framing:
                 need = f"{length + HEADER + FOOTER:,} bytes" if length is not None else "a 12-byte header"
                 problems.append(FrameProblem(
                     stop, "truncated",
-                    f"last record cut short at byte {stop:,} (needs {need}, "
+                    f"last record cut short (needs {need}, "
                     f"{n - stop:,} left; the writer was probably killed mid-write)",
                 ))
         all_starts.append(s)
@@ -141,7 +141,7 @@ def frame(data: bytes) -> Framing:
         skipped = (nxt if nxt is not None else n) - bad_at
         problems.append(FrameProblem(
             bad_at, "bad-length-crc",
-            f"corrupted record header at byte {bad_at:,} (length checksum mismatch); "
+            f"corrupted record header (length checksum mismatch); "
             f"skipped {skipped:,} bytes" + (f" to the next valid record at byte {nxt:,}" if nxt is not None else " to the end"),
         ))
         if nxt is None:
@@ -160,7 +160,7 @@ def frame(data: bytes) -> Framing:
                 off = int(starts_all[k]) - HEADER
                 problems.append(FrameProblem(
                     off, "bad-data-crc",
-                    f"corrupted record at byte {off:,} (payload checksum mismatch); record skipped",
+                    "corrupted record (payload checksum mismatch); record skipped",
                 ))
             keep = np.ones(len(starts_all), dtype=bool)
             keep[bad] = False

@@ -109,8 +109,10 @@ def _object_columns(arr: "np.ndarray", name: str, source: str) -> "dict[str, np.
                          expected="a dict of arrays") from None
 
 
-def load_npy(path_or_file: Any, source: str, allow_pickle: bool) -> "np.ndarray":
-    """``np.load`` with the pickle refusal turned into one clear line."""
+def load_npy(path_or_file: Any, source: str, allow_pickle: bool,
+             stats: ParseStats | None = None, problems: list[str] | None = None) -> "np.ndarray":
+    """``np.load`` with the pickle refusal turned into one clear line, and a file cut short
+    (a trainer killed inside ``np.save``) read up to its last whole row, marked partial."""
     import numpy as np
 
     try:
@@ -120,9 +122,51 @@ def load_npy(path_or_file: Any, source: str, allow_pickle: bool) -> "np.ndarray"
         if "allow_pickle" in msg:
             raise InputError(source, "holds pickled Python objects (dtype object), refused",
                              expected=_PICKLE_HELP) from None
+        cut = _read_truncated(path_or_file, source, stats, problems)
+        if cut is not None:
+            return cut
         raise InputError(source, f"not a readable .npy file ({msg})", expected="a file written by np.save") from None
     except (OSError, EOFError) as exc:
         raise InputError(source, f"not a readable .npy file ({exc})", expected="a file written by np.save") from None
+
+
+def _read_truncated(path_or_file: Any, source: str, stats: ParseStats | None,
+                    problems: list[str] | None) -> "np.ndarray | None":
+    """The whole rows of a numeric .npy whose data ends early; None if it is not that."""
+    import io
+
+    import numpy as np
+    from numpy.lib import format as npformat
+
+    try:
+        if hasattr(path_or_file, "getvalue"):
+            raw = path_or_file.getvalue()
+        else:
+            with open(path_or_file, "rb") as fh:
+                raw = fh.read()
+        fh2 = io.BytesIO(raw)
+        version = npformat.read_magic(fh2)
+        reader = npformat.read_array_header_1_0 if version == (1, 0) else npformat.read_array_header_2_0
+        shape, fortran, dtype = reader(fh2)
+        offset = fh2.tell()
+    except Exception:  # noqa: BLE001 - any failure here means "not a cut-short numeric .npy"
+        return None
+    if dtype.hasobject or fortran or len(shape) not in (1, 2) or dtype.itemsize == 0:
+        return None
+    row = dtype.itemsize * (shape[1] if len(shape) == 2 else 1)
+    rows = (len(raw) - offset) // row if row else 0
+    if row == 0 or rows >= shape[0]:
+        return None
+    arr = np.frombuffer(raw, dtype=dtype, count=rows * (row // dtype.itemsize), offset=offset)
+    if len(shape) == 2:
+        arr = arr.reshape((rows, shape[1]))
+    msg = (f"{source}: byte {offset + rows * row:,}: array data cut short, {rows:,} of {shape[0]:,} "
+           f"rows present (the writer was probably killed); read what is there")
+    if stats is not None:
+        stats.warn(msg, partial=True)
+    if problems is not None:
+        problems.append(msg)
+    return arr
 
 
 def align_by_index(columns: "Mapping[str, np.ndarray]", stats: ParseStats, source: str) -> "dict[str, np.ndarray]":
@@ -156,11 +200,59 @@ def require_loss_column(names: Sequence[str], source: str, options: ReadOptions,
                               "(extend the aliases in config)")
 
 
+def _lean_run(columns: "Mapping[str, np.ndarray]", *, name: str, source: str, fmt: str,
+              stats: ParseStats, options: ReadOptions, meta: dict[str, Any] | None) -> "Run | None":
+    """The Run of equal-length arrays indexed by position, built without copying them.
+
+    :func:`~ganlog.frame.build_run` is general (any column may be text, the step
+    may come from epoch/iter, ...) and pays for it with several passes and copies;
+    a 10,000,000-element array took 25x np.load through it. Here the step is the
+    index and every column is already a float array, so the frame is assembled
+    around the loaded arrays. ``None`` when a column is an index column (a
+    ``steps.npy``), which needs the general path.
+    """
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from ..frame import CANONICAL_METRICS, INDEX_COLUMNS, LossFamily, Run, rename_columns
+    from ..lossfamily import resolve_loss_family
+
+    lengths = {len(v) for v in columns.values()}
+    if len(lengths) != 1:
+        return None
+    mapping = rename_columns(list(columns), options.extra_aliases)
+    if any(v in INDEX_COLUMNS for v in mapping.values()):
+        return None
+    (n,) = lengths
+    values: dict[str, np.ndarray] = {}
+    for k, v in columns.items():
+        v = np.asarray(v, dtype=np.float64)
+        if n and not np.isnan(v).all():
+            values[mapping[k]] = v
+    order = [c for c in CANONICAL_METRICS if c in values] + [c for c in values if c not in CANONICAL_METRICS]
+    data: dict[str, np.ndarray] = {"step": np.arange(n, dtype=np.int64), "segment": np.zeros(n, dtype=np.int64)}
+    data.update((c, values[c]) for c in order)
+    with warnings.catch_warnings():  # pandas 3 deprecates copy= (copy-on-write); it still avoids the copy
+        warnings.simplefilter("ignore")
+        frame = pd.DataFrame(data, copy=False)
+    stats.records = n
+    run = Run(frame=frame, name=name, source=source, reader="arrays", format=fmt,
+              loss_family=LossFamily("unknown", "not decided yet", "default"), stats=stats,
+              original_names={mapping[k]: k for k in columns if mapping[k] in values}, meta=dict(meta or {}))
+    run.loss_family = resolve_loss_family(run, options.loss_family)
+    return run
+
+
 def columns_to_run(columns: "Mapping[str, np.ndarray]", *, name: str, source: str, fmt: str,
                    stats: ParseStats, options: ReadOptions, meta: dict[str, Any] | None = None) -> "Run":
     import pandas as pd
 
     require_loss_column(list(columns), source, options, "array")
+    lean = _lean_run(columns, name=name, source=source, fmt=fmt, stats=stats, options=options, meta=meta)
+    if lean is not None:
+        return lean
     cols = align_by_index(columns, stats, source)
     frame = pd.DataFrame(cols)
     return build_run(frame, name=name, source=source, reader="arrays", format=fmt, stats=stats,
@@ -173,19 +265,21 @@ def read_npy_files(paths: Sequence[Path], *, name: str, source: str, options: Re
     stats = ParseStats()
     columns: dict[str, np.ndarray] = {}
     errors: list[InputError] = []
+    problems: list[str] = []
     for p in sorted(paths):
         try:
-            arr = load_npy(p, str(p), options.allow_pickle)
+            arr = load_npy(p, str(p), options.allow_pickle, stats, problems)
             columns.update(array_columns(arr, _stem(p), str(p), stats, options))
         except InputError as exc:
             errors.append(exc)
+            problems.append(str(exc))
             stats.warn(str(exc), partial=True)
     if not columns:
         raise errors[0] if errors else InputError(source, "no arrays found", expected=".npy files")
     stats.lines_read = max(len(v) for v in columns.values())
     run = columns_to_run(columns, name=name, source=source, fmt="npy", stats=stats, options=options,
                          meta={"files": [str(p) for p in sorted(paths)]})
-    run.meta["input_errors"] = [str(e) for e in errors]
+    run.meta["input_errors"] = problems
     return run
 
 
@@ -211,6 +305,9 @@ class ArrayReader(Reader):
     def read(self, source: Source, options: ReadOptions) -> "list[Run]":
         import io
 
+        if source.is_dir:
+            raise InputError(source.name, "is a folder; the arrays reader reads one .npy/.npz file",
+                             expected="a file, or no --format to read the folder's runs")
         stats = ParseStats()
         name = options.run_name or source.stem
         head = source.head(8)
@@ -220,11 +317,14 @@ class ArrayReader(Reader):
         if not head.startswith(NPY_MAGIC):
             raise InputError(source.name, "not a .npy file: no NumPy magic bytes", where="byte 0",
                              expected="a file written by np.save (starts with \\x93NUMPY)")
-        arr = load_npy(target, source.name, options.allow_pickle)
+        problems: list[str] = []
+        arr = load_npy(target, source.name, options.allow_pickle, stats, problems)
         columns = array_columns(arr, source.stem, source.name, stats, options)
         stats.lines_read = int(arr.shape[0]) if arr.ndim else 1
-        return [columns_to_run(columns, name=name, source=source.name, fmt="npy", stats=stats,
-                               options=options)]
+        run = columns_to_run(columns, name=name, source=source.name, fmt="npy", stats=stats,
+                             options=options)
+        run.meta["input_errors"] = problems
+        return [run]
 
     def _read_npz(self, target: Any, source: Source, name: str, stats: ParseStats,
                   options: ReadOptions) -> "Run":

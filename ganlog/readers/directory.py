@@ -125,7 +125,7 @@ def scan(root: Path) -> Layout:
     return lay
 
 
-def _rel_name(root: Path, p: Path) -> str:
+def rel_name(root: Path, p: Path) -> str:
     try:
         rel = p.relative_to(root)
     except ValueError:
@@ -171,19 +171,19 @@ class DirectoryReader(Reader):
             from .tensorboard import read_event_dirs
 
             ev_runs, ev_errors = read_event_dirs(
-                root, lay.event_dirs, options, lambda d: options.run_name or _rel_name(root, d))
+                root, lay.event_dirs, options, lambda d: options.run_name or rel_name(root, d))
             runs.extend(ev_runs)
             errors.extend(ev_errors)
         for d, files in lay.npy_dirs.items():
             from .arrays import read_npy_files
 
-            attempt(read_npy_files, files, name=_rel_name(root, d), source=str(d), options=options)
+            attempt(read_npy_files, files, name=rel_name(root, d), source=str(d), options=options)
         for p in lay.npz_files + lay.tables:
             attempt(self._read_file, root, p, options)
         for d in lay.mlflow_runs:
             from .mlflow import read_mlflow_run
 
-            attempt(read_mlflow_run, d, name=_rel_name(root, d), options=options)
+            attempt(read_mlflow_run, d, name=rel_name(root, d), options=options)
         for p in lay.text_candidates:
             self._read_text(root, p, options, runs, errors)
         if not runs:
@@ -236,6 +236,6 @@ def _file_run_name(root: Path, p: Path) -> str:
     from .tables import TABLE_NAMES
 
     if p.name.lower() in TABLE_NAMES:
-        return _rel_name(root, p.parent)
-    rel = _rel_name(root, p)
+        return rel_name(root, p.parent)
+    rel = rel_name(root, p)
     return rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel

@@ -195,10 +195,12 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     from .text import detect, parse_known
 
     head = source.head(256 * 1024)
-    cut = head.rfind(b"\n")
-    if cut <= 0 or not head.isascii() or b"\x08" in head:
+    if not head.isascii() or b"\x08" in head:
         return None
-    head_text = clean(head[: cut + 1]).text
+    cut = head.rfind(b"\n")
+    if 0 < cut and len(head) >= 256 * 1024:
+        head = head[: cut + 1]  # whole lines only; a single huge line is taken as it comes
+    head_text = clean(head).text
     if forced == GENERIC_NAME:
         fmt, name = None, GENERIC_NAME
     elif forced:
@@ -206,6 +208,7 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     else:
         det = detect(head_text)
         fmt, name = det.fmt, det.name
+    split_b: "re.Pattern[bytes] | None" = None
     if fmt is not None:
         if fmt.has_context:
             return None
@@ -214,7 +217,16 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
         if not rec_lines:
             return None
         if any(len(fmt.regex.findall(ln)) > 1 for ln in rec_lines[:200]):
-            return None  # records glued on one line: the regex path splits them
+            # Records glued on one line (a paste that lost its newlines): put each on a line.
+            if not fmt.record_start:
+                return None
+            split_s = re.compile(fmt.record_start)
+            split_b = re.compile(fmt.record_start.encode())
+            head_text = split_s.sub(lambda m: "\n" + m.group(0), head_text)
+            lines = head_text.split("\n")
+            rec_lines = [ln for ln in lines if fmt.regex.search(ln)]
+            if not rec_lines or any(len(fmt.regex.findall(ln)) > 1 for ln in rec_lines[:200]):
+                return None
         got = _known_fields(fmt, rec_lines[0])
         epoch_base = fmt.epoch_base
         reason = f"{name} format ({fmt.title})"
@@ -266,18 +278,21 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
             return None  # non-ASCII: the regex path decodes and counts the bad bytes
         last_chunk = chunk
         nl = chunk.count(b"\n")
-        n_cr = chunk.count(b"\r") - chunk.count(b"\r\n")
+        n_cr = chunk.count(b"\r") - chunk.count(b"\r\n") if b"\r" in chunk else 0
         if b"\x1b" in chunk:
             chunk = ANSI_RE_B.sub(b"", chunk)
         if b"N/A" in chunk:
             chunk = chunk.replace(b"N/A", b"nan")
         if b"\r\n" in chunk:
             chunk = chunk.replace(b"\r\n", b"\n")
+        if split_b is not None:
+            chunk = split_b.sub(b"\n\\g<0>", chunk)
         t = _translate(chunk, layout.splits)
         parse_opts_bad[0] = 0
         try:
+            # The system allocator gives freed chunk tables back to the OS (mimalloc keeps them).
             table = pcsv.read_csv(pa.py_buffer(t), read_options=read_opts, parse_options=parse_opts,
-                                  convert_options=conv_opts)
+                                  convert_options=conv_opts, memory_pool=pa.system_memory_pool())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             # A line with the right token count but text where a number belongs: this chunk
             # goes through the regex parse, the others stay vectorized.
@@ -313,8 +328,14 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
         line_offset += lines_here
         del table
     stats.lines_read = n_lines
+    _trim()
 
-    cols = {col: np.concatenate(parts) if parts else np.zeros(0) for col, parts in columns.items()}
+    # Column by column, dropping the pieces as we go: memory stays near one copy of the result.
+    cols: dict[str, "np.ndarray"] = {}
+    for col in list(columns):
+        parts = columns.pop(col)
+        cols[col] = np.concatenate(parts) if parts else np.zeros(0)
+        del parts
     n = len(next(iter(cols.values())))
     if n == 0:
         return None  # let the regex path explain what it found instead
@@ -329,19 +350,44 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     if not _agrees(ref, cols):
         return None
     if last_chunk and not last_chunk.endswith(b"\n"):
-        last = last_chunk[last_chunk.rfind(b"\n") + 1:].decode("ascii")
+        last = last_chunk[-8192:].decode("ascii", "replace")
+        last = last[last.rfind("\n") + 1:]
         if last.strip() and _incomplete(last, fmt):
             stats.warn(f"the last line (line {n_lines:,}) is cut off and was not read; "
                        "the log may be truncated", partial=True)
     import pandas as pd
 
-    frame = pd.DataFrame(cols)
-    return build_run(
+    frame = pd.DataFrame(cols, copy=False)
+    del cols
+    run = build_run(
         frame, name=options.run_name or source.stem, source=source.name, reader=reader.name,
         format=name, stats=stats, loss_family=options.loss_family,
         extra_aliases=options.extra_aliases, epoch_base=epoch_base,
         meta={"format_reason": reason, "parser": "vectorized (pyarrow)"},
     )
+    del frame
+    _trim()
+    return run
+
+
+def _trim() -> None:
+    """Give freed heap memory back to the OS (glibc keeps it in per-thread arenas otherwise).
+
+    The CSV reader's worker threads allocate in their own arenas; without this a
+    million-record parse holds twice the memory it uses. A no-op off glibc.
+    """
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):
+        pass
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _regex_chunk(chunk: bytes, fmt: TextFormat | None, columns: dict[str, list["np.ndarray"]],
@@ -365,8 +411,13 @@ def _regex_chunk(chunk: bytes, fmt: TextFormat | None, columns: dict[str, list["
 def _incomplete(last: str, fmt: TextFormat | None) -> bool:
     if fmt is None:
         return not parse_pairs(last)
-    m = fmt.regex.search(last)
-    return m is None or last[m.end():].strip() != ""
+    matches = list(fmt.regex.finditer(last))
+    if not matches:
+        return True
+    tail = last[matches[-1].end():]
+    if fmt.record_start:  # what follows a record on its line (an ETA) is not a cut record
+        return bool(fmt.anchor) and fmt.anchor in tail
+    return tail.strip() != ""
 
 
 def _collect_examples(chunk: bytes, stats: ParseStats, line_offset: int, skipped: int,

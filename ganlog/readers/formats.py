@@ -52,6 +52,9 @@ class TextFormat:
     epoch_line: str | None = None
     #: Lines that start a new segment (a resumed launch appends a header).
     segment_line: str | None = None
+    #: Regex (starting with literal text) for where a record begins: splits records that a
+    #: paste glued together on one line, so the vectorized path can read them.
+    record_start: str | None = None
     #: A trainer that prints iterations without the per-epoch total: estimate it from the log.
     estimate_iters_per_epoch: bool = False
     #: Where the trainer comes from (shown by ``ganlog formats``).
@@ -90,6 +93,7 @@ FORMATS: tuple[TextFormat, ...] = (
         ),
         epoch_base=0,
         anchor="Loss_D",
+        record_start=r"\[\d+/\d+\]\[\d+/\d+\]\s*Loss_D",
         examples=(
             "[0/5][0/1583]\tLoss_D: 1.7640\tLoss_G: 5.0435\tD(x): 0.5734\tD(G(z)): 0.6101 / 0.0080",
             "[2/25][150/782] Loss_D: 0.4810 Loss_G: 2.9152 D(x): 0.8032 D(G(z)): 0.1944 / 0.0734",
@@ -109,6 +113,7 @@ FORMATS: tuple[TextFormat, ...] = (
         ),
         epoch_base=1,
         anchor="Loss G:",
+        record_start=r"Epoch \d+/\d+ - Step:",
         examples=(
             "Epoch 3/5 - Step: 1100/9338 Loss G: 4.071329 Loss D: 0.031608 D(x): 0.999969 "
             "D(G(z)): 0.024329 / 0.024329Time for the last step: 51.41 s Epoch ETA: 01:11:24"
@@ -131,6 +136,7 @@ FORMATS: tuple[TextFormat, ...] = (
         ),
         epoch_base=0,
         anchor="[D loss:",
+        record_start=r"\[Epoch \d+/\d+\] \[Batch",
         examples=(
             "[Epoch 0/200] [Batch 0/938] [D loss: 0.693422] [G loss: 0.704385]",
             "[Epoch 5/200] [Batch 120/938] [D loss: 0.337112, acc: 87%] [G loss: 1.914023]",

@@ -69,6 +69,9 @@ class TableReader(Reader):
         return Sniff(0.6, f"named {fname} but the first line has no separator")
 
     def read(self, source: Source, options: ReadOptions) -> "list[Run]":
+        if source.is_dir:
+            raise InputError(source.name, "is a folder; the tables reader reads one CSV/JSONL file",
+                             expected="a file, or no --format to read the folder's runs")
         stats = ParseStats()
         low = source.filename.lower()
         if low.endswith((".jsonl", ".ndjson")) or source.head(64).lstrip().startswith(b"{"):

@@ -103,8 +103,6 @@ def read_points(data: bytes, name: str, stats: ParseStats,
 
     tags = list(fast.tags)
     index = {t: i for i, t in enumerate(tags)}
-    remap = np.arange(len(tags), dtype=np.int64)
-    # Fast-path tags that repeat (cannot, but a collision would) map through the same index.
     slow_ids = np.empty(len(slow.tag), dtype=np.int64)
     for i, t in enumerate(slow.tag):
         if t not in index:
@@ -113,7 +111,7 @@ def read_points(data: bytes, name: str, stats: ParseStats,
         slow_ids[i] = index[t]
     record = np.concatenate([fast.record, np.asarray(slow.record, dtype=np.int64)])
     order = np.argsort(record, kind="stable")
-    tag_id = np.concatenate([remap[fast.tag_id], slow_ids])[order]
+    tag_id = np.concatenate([fast.tag_id, slow_ids])[order]
     step = np.concatenate([fast.step, np.asarray(slow.step, dtype=np.int64)])[order]
     wall = np.concatenate([fast.wall_time, np.asarray(slow.wall_time, dtype=np.float64)])[order]
     value = np.concatenate([fast.value, np.asarray(slow.value, dtype=np.float64)])[order]
@@ -230,6 +228,8 @@ class TensorBoardReader(Reader):
         return Sniff.no("no TFRecord header at byte 0")
 
     def read(self, source: Source, options: ReadOptions) -> "list[Run]":
+        if source.is_dir:  # --format tensorboard on a folder: its event-file runs only
+            return self._read_dir(source, options)
         stats = ParseStats()
         problems: list[str] = []
         points = read_points(source.read_bytes(), source.name, stats, problems)
@@ -239,6 +239,23 @@ class TensorBoardReader(Reader):
                             files=[source.name])
         run.meta["input_errors"] = problems
         return [run]
+
+    def _read_dir(self, source: Source, options: ReadOptions) -> "list[Run]":
+        from .directory import rel_name, scan
+
+        assert source.path is not None
+        root = source.path
+        lay = scan(root)
+        if not lay.event_dirs:
+            raise InputError(source.name, "no events.out.tfevents.* files in this folder",
+                             expected="a TensorBoard log directory")
+        runs, errors = read_event_dirs(root, lay.event_dirs, options,
+                                       lambda d: options.run_name or rel_name(root, d))
+        if not runs:
+            raise InputError(source.name, f"no event file could be read; first: {errors[0]}")
+        if errors:
+            runs[0].meta["input_errors"] = list(runs[0].meta.get("input_errors", [])) + errors
+        return runs
 
 
 def read_event_dirs(root: Path, dirs: dict[Path, list[Path]], options: ReadOptions,

@@ -119,7 +119,17 @@ def check_to_dict(result: "CheckResult") -> dict[str, Any]:
 def to_json(result: "CheckResult") -> str:
     import json
 
-    return json.dumps(check_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(check_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False,
+                      default=_json_default) + "\n"
+
+
+def _json_default(value: Any) -> Any:
+    """Evidence may hold numpy arrays or other objects: lists where possible, else text."""
+    from ..detectors.base import _plain
+
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    return str(value)
 
 
 # -- JUnit XML -----------------------------------------------------------------
@@ -177,7 +187,8 @@ def to_junit(result: "CheckResult") -> str:
         ):
             ET.SubElement(props, "property", name=key, value=_xml_text(value))
         if judged.baseline is not None:
-            ET.SubElement(props, "property", name="baseline", value=_xml_text(judged.baseline.baseline_source))
+            ET.SubElement(props, "property", name="baseline",
+                          value=_xml_text(judged.baseline.baseline_source))
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         classname = _xml_text(f"ganlog.{a.run.name}")
         file_attr = {} if a.run.source.startswith("<") else {"file": _xml_text(a.run.source)}
@@ -330,7 +341,8 @@ def to_markdown(result: "CheckResult") -> str:
         if judged.baseline is not None:
             regs = judged.baseline.regressions
             out += ["", f"Against baseline {md_escape(judged.baseline.baseline_source)}: "
-                    + (f"{len(regs)} regression{'s' if len(regs) != 1 else ''}." if regs else "nothing got worse.")]
+                    + (f"{len(regs)} regression{'s' if len(regs) != 1 else ''}." if regs
+                       else "nothing got worse.")]
             out += [f"- {md_escape(r.message)}" for r in regs]
         if a.findings:
             out += ["", "| Severity | Code | Steps | Finding | Try |", "|---|---|---|---|---|"]

@@ -160,6 +160,40 @@ def _slog_inv(v: np.ndarray) -> np.ndarray:
     return np.sign(v) * np.expm1(np.abs(v))
 
 
+def _log1p_ticks(limits: tuple[float, float]) -> list[float]:
+    """0, 1, 2, 5, 10, 20, 50, ... (and the negatives) within the limits: readable on a log1p axis."""
+    lo, hi = limits
+    top = max(abs(lo), abs(hi))
+    ticks = [0.0]
+    k = 0
+    while True:
+        for m in (1, 2, 5):
+            v = m * 10.0**k
+            if v > top * 1.0001:
+                break
+            ticks += [v, -v]
+        else:
+            k += 1
+            continue
+        break
+    return sorted(t for t in ticks if lo <= t <= hi)
+
+
+def _step_formatter():  # type: ignore[no-untyped-def]
+    """Step ticks as 250k / 1.5M instead of matplotlib's 1e6 offset."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(x: float, _pos: int) -> str:
+        a = abs(x)
+        if a >= 1e6:
+            return f"{x / 1e6:g}M"
+        if a >= 1e4:
+            return f"{x / 1e3:g}k"
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+    return FuncFormatter(fmt)
+
+
 def spikes_squash(run: "Run", columns: Iterable[str] = ("loss_d", "loss_g"), rows: slice | None = None) -> bool:
     """True when a few huge values (typically early) would flatten the rest on a linear axis."""
     df = run.frame if rows is None else run.frame.iloc[rows]
@@ -218,10 +252,31 @@ def report_style(salt: str):  # type: ignore[no-untyped-def]
         yield
 
 
+def _short(name: str, limit: int = 28) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def _new_figure(width: float, height: float) -> "Figure":
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=96, layout="constrained")
+    return Figure(figsize=(width, height), dpi=96)
+
+
+LEGEND_COLUMNS = 4
+
+
+def _panel_axes(fig: "Figure", rows: int, panel_height: float, legend_rows: int = 1) -> list["Axes"]:
+    """Stacked panels with fixed margins in inches (constrained layout costs half the render time).
+
+    ``legend_rows`` leaves room above each panel for a legend of that many rows.
+    """
+    width, height = fig.get_size_inches()
+    extra = 0.16 * max(0, legend_rows - 1)
+    top, bottom, left, right, gap = 0.3 + extra, 0.45, 0.62, 0.12, 0.38 + extra
+    axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                        bottom=bottom / height, hspace=gap / panel_height)
+    return list(axes)
 
 
 def to_svg(fig: "Figure") -> str:
@@ -261,7 +316,7 @@ def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: sli
             continue
         sparse = len(data[1]) < 200 and is_sparse(run.frame[col].to_numpy(dtype=float, na_value=np.nan))
         ax.plot(data[0], data[1], color=color, linewidth=0.9, label=_mpl_text(label),
-                marker="o" if sparse else None, markersize=2.5)
+                marker="o" if sparse else None, markersize=2.5, zorder=3)
         drawn = True
     for k, comp in enumerate(comparisons):
         ccolor = COMPARE_COLORS[k % len(COMPARE_COLORS)]
@@ -269,19 +324,22 @@ def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: sli
             data = line_data(comp.run, col, max_points)
             if data is None:
                 continue
-            ax.plot(data[0], data[1], color=ccolor, linewidth=0.8, linestyle=style, alpha=0.85,
-                    label=_mpl_text(f"{label} · {comp.run.name} (reference)"))
+            ax.plot(data[0], data[1], color=ccolor, linewidth=0.8, linestyle=style, alpha=0.85, zorder=2,
+                    label=_mpl_text(f"{label} · {_short(comp.run.name)} (reference)"))
             drawn = True
     if not drawn:
         return False
     if panel.log1p:
+        from matplotlib.ticker import FixedLocator
+
         ax.set_yscale("function", functions=(_slog, _slog_inv))
+        ax.yaxis.set_major_locator(FixedLocator(_log1p_ticks(ax.get_ylim())))
         panel_title = panel.title + " (log1p scale)"
     else:
         panel_title = panel.title
     _style_axes(ax, panel_title)
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
-              ncol=min(4, len(ax.get_lines())), borderaxespad=0.1, handlelength=1.6, columnspacing=1.0)
+              ncol=min(LEGEND_COLUMNS, len(ax.get_lines())), borderaxespad=0.1, handlelength=1.6, columnspacing=1.0)
     return True
 
 
@@ -358,11 +416,15 @@ def _timeline_svg(analysis: "Analysis", log1p: bool, max_points: int) -> str | N
     if run.frame.empty:
         return None
     panels = _panels(run, log1p)
-    fig = _new_figure(10.0, 2.5 * len(panels) + 0.4)
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    entries = max(len(p.columns) * (1 + (len(analysis.comparisons) if p.columns == LOSS_COLUMNS else 0))
+                  for p in panels)
+    legend_rows = -(-entries // LEGEND_COLUMNS)
+    fig = _new_figure(10.0, (2.5 + 0.16 * (legend_rows - 1)) * len(panels) + 0.4)
+    axes = _panel_axes(fig, len(panels), 2.5, legend_rows)
     used = []
     for ax, panel in zip(axes, panels):
-        comps = analysis.comparisons if panel.columns in (LOSS_COLUMNS, PROB_COLUMNS) else ()
+        # reference runs on the losses only: more curves on D(x) would bury the run itself
+        comps = analysis.comparisons if panel.columns == LOSS_COLUMNS else ()
         if _plot_panel(ax, run, panel, max_points, None, comps):
             used.append(ax)
         else:
@@ -374,6 +436,7 @@ def _timeline_svg(analysis: "Analysis", log1p: bool, max_points: int) -> str | N
         for ax in used:
             ax.axvline(s, color="#555555", linewidth=0.8, linestyle=":")
     used[-1].set_xlabel("step", fontsize=8)
+    used[-1].xaxis.set_major_formatter(_step_formatter())
     return to_svg(fig)
 
 
@@ -408,8 +471,8 @@ def _zoom_svg(analysis: "Analysis", finding: "Finding", max_points: int) -> str 
     pad = max((b - a) // 2, 10)
     rows = slice(max(0, a - pad), min(n, b + pad + 1))
     panels = _zoom_panels(run, finding, rows)
-    fig = _new_figure(7.5, 1.9 * len(panels) + 0.4)
-    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    fig = _new_figure(7.5, 2.0 * len(panels) + 0.4)
+    axes = _panel_axes(fig, len(panels), 2.0)
     used = []
     for ax, panel in zip(axes, panels):
         if _plot_panel(ax, run, panel, max_points, rows):
@@ -422,4 +485,5 @@ def _zoom_svg(analysis: "Analysis", finding: "Finding", max_points: int) -> str 
     lo, hi = float(np.nanmin(steps[rows])), float(np.nanmax(steps[rows]))
     _mark_findings(used, [finding], (lo, hi), used[0])
     used[-1].set_xlabel("step", fontsize=8)
+    used[-1].xaxis.set_major_formatter(_step_formatter())
     return to_svg(fig)

@@ -67,6 +67,16 @@ def test_json_document_shape(crafted) -> None:
     assert run["detectors"]["crashed"][0]["code"] == "GAN302"
 
 
+def test_json_survives_array_and_object_evidence(crafted) -> None:
+    import numpy as np
+
+    odd = Finding("GAN301", "oscillation", Severity.WARNING, 0.5, "cycles", None,
+                  {"periods": np.array([10.0, np.inf]), "where": Path("x"), "peak": np.float32(2.5)}, [])
+    a = Analysis(run=crafted.run, findings=[odd], ran=["GAN301"])
+    ev = json.loads(machine.to_json(judge([a], Severity.ERROR)))["runs"][0]["findings"][0]["evidence"]
+    assert ev == {"periods": [10, "inf"], "where": "x", "peak": 2.5}
+
+
 def test_json_exit_zero_keeps_the_verdict(crafted) -> None:
     doc = machine.check_to_dict(judge([crafted], Severity.ERROR, exit_zero=True))
     assert doc["passed"] is False and doc["exit_code"] == 0

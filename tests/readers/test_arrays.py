@@ -111,3 +111,25 @@ def test_sniff_by_magic_bytes(tmp_path: Path) -> None:
     fake.write_bytes(pickle.dumps([1, 2, 3]))
     with pytest.raises(InputError, match="no NumPy magic bytes"):
         ganlog.load(fake)
+
+
+def test_truncated_npy_read_up_to_the_break(tmp_path: Path, run_ganlog) -> None:  # type: ignore[no-untyped-def]
+    p = tmp_path / "d_loss.npy"
+    np.save(p, np.linspace(1.0, 0.5, 1000))
+    data = p.read_bytes()
+    p.write_bytes(data[:-8 * 250 - 3])  # killed inside np.save: 250 values and a bit lost
+    run = ganlog.load(p)
+    assert run.partial and len(run.frame) == 749
+    np.testing.assert_array_equal(run.frame["loss_d"].to_numpy(), np.linspace(1.0, 0.5, 1000)[:749])
+    assert any("cut short" in w and "749 of 1,000 rows" in w for w in run.stats.warnings)
+    proc = run_ganlog("analyze", str(p))
+    assert proc.returncode == 2 and "ganlog · d_loss" in proc.stdout
+    assert "byte " in proc.stderr and str(p) in proc.stderr
+
+
+def test_forced_reader_on_a_folder(tmp_path: Path, run_ganlog) -> None:  # type: ignore[no-untyped-def]
+    np.save(tmp_path / "d_loss.npy", np.arange(5.0))
+    proc = run_ganlog("analyze", "--format", "arrays", str(tmp_path))
+    assert proc.returncode == 2 and "is a folder" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_ganlog("analyze", "--format", "tensorboard", str(tmp_path))
+    assert proc.returncode == 2 and "no events.out.tfevents" in proc.stderr

@@ -39,10 +39,17 @@ def test_fixed_layout_logs_take_the_vectorized_path(samples, monkeypatch, name: 
     assert fast.meta.get("parser", "").startswith("vectorized")
 
 
-def test_glued_and_context_logs_stay_on_the_regex_path(samples, monkeypatch) -> None:
-    for name in ("forum_bce.log", "keras_progress.log", "cyclegan_loss_log.log"):
+def test_context_logs_stay_on_the_regex_path(samples, monkeypatch) -> None:
+    for name in ("keras_progress.log", "cyclegan_loss_log.log"):
         fast, _ = _both(samples / name, monkeypatch)
         assert "parser" not in fast.meta, name
+
+
+def test_glued_records_are_split_for_the_vectorized_path(samples, monkeypatch) -> None:
+    pytest.importorskip("pyarrow")
+    fast, slow = _both(samples / "forum_bce.log", monkeypatch)
+    assert fast.meta.get("parser", "").startswith("vectorized")
+    assert len(fast.frame) == 31 and fast.frame.equals(slow.frame)
 
 
 def _messy_dcgan(path, n: int = 3000) -> None:
