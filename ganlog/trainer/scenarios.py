@@ -111,12 +111,11 @@ def _scenarios() -> list[Scenario]:
     s.append(Scenario(
         "healthy-hinge", "healthy",
         "Hinge loss on the ring of 8: D loss near 2, G loss around 0 and negative.",
-        _RING.replace(loss="hinge"), must_not=ALL_FAILURE_CODES))
+        _RING.replace(loss="hinge", lr_d=5e-4, lr_g=5e-4), must_not=ALL_FAILURE_CODES))
     s.append(Scenario(
         "healthy-wgan-gp", "healthy",
-        "WGAN-GP on the 5x5 grid: a negative critic loss shrinking towards 0, 5 critic steps per G step.",
-        _RING.replace(data="grid25", loss="wgan_gp", d_steps=5, lr_d=1e-4, lr_g=1e-4, beta1=0.0,
-                      beta2=0.9, steps=1200),
+        "WGAN-GP on the ring of 8: a critic loss around 0, 5 critic steps per G step.",
+        _RING.replace(loss="wgan_gp", d_steps=5, beta2=0.9, steps=1000),
         must_not=ALL_FAILURE_CODES))
 
     # -- failures, each followed by the same run with its remedy -----------------------
@@ -157,9 +156,9 @@ def _scenarios() -> list[Scenario]:
     s += _pair(Scenario(
         "nan-divergence", "failure",
         "SGD whose learning rate grows 1% per step from step 1,000 (a schedule with gamma > 1): "
-        "losses explode by orders of magnitude, then turn NaN.",
+        "the weights blow up within a few steps and every value turns NaN.",
         _RING.replace(optimizer="sgd", lr_d=0.02, lr_g=0.02, lr_growth_from=1000, lr_growth=1.01, steps=1600),
-        expect=("GAN401", "GAN402"), onset="non_finite_loss"),
+        expect=("GAN401",), onset="non_finite_loss"),
         "nan-divergence-remedied",
         "The schedule decays as intended (gamma < 1) and gradients are clipped at norm 1.",
         _RING.replace(optimizer="sgd", lr_d=0.02, lr_g=0.02, lr_growth_from=1000, lr_growth=0.999,

@@ -165,8 +165,12 @@ TB_TAGS = {"loss_d": "Loss/D", "loss_g": "Loss/G", "loss_d_real": "Loss/D/real",
 
 def write_tensorboard(records: list[Record], directory: Path) -> None:
     """Event files written by tensorboardX into ``directory`` (replaced as a whole)."""
+    import logging
+
     from tensorboardX import SummaryWriter
 
+    # NaN and inf are data here (a diverged run): tensorboardX would warn once per value.
+    logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
