@@ -336,6 +336,7 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
         parts = columns.pop(col)
         cols[col] = np.concatenate(parts) if parts else np.zeros(0)
         del parts
+    _trim()
     n = len(next(iter(cols.values())))
     if n == 0:
         return None  # let the regex path explain what it found instead
@@ -357,12 +358,19 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
                        "the log may be truncated", partial=True)
     import pandas as pd
 
+    # A per-epoch total printed on every line is one number: pass it as such (a column less
+    # to carry through build_run, which is where the peak memory is).
+    per_epoch = None
+    ipe = cols.get("iters_per_epoch")
+    if ipe is not None and len(ipe) and np.isfinite(ipe).all() and ipe.min() == ipe.max():
+        per_epoch = float(ipe[0])
+        del cols["iters_per_epoch"]
     frame = pd.DataFrame(cols, copy=False)
     del cols
     run = build_run(
         frame, name=options.run_name or source.stem, source=source.name, reader=reader.name,
         format=name, stats=stats, loss_family=options.loss_family,
-        extra_aliases=options.extra_aliases, epoch_base=epoch_base,
+        extra_aliases=options.extra_aliases, epoch_base=epoch_base, iters_per_epoch=per_epoch,
         meta={"format_reason": reason, "parser": "vectorized (pyarrow)"},
     )
     del frame
