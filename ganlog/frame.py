@@ -131,6 +131,12 @@ def canonical_name(name: str, extra_aliases: Mapping[str, str] | None = None) ->
         base = canonical_name(name[:-4], extra_aliases)
         if base in CANONICAL_METRICS:
             return base + "_std"
+    # Lightning's self.log(..., on_step=True, on_epoch=True) writes "d_loss_step" (every
+    # step: the metric itself) and "d_loss_epoch" (epoch means: a column of its own).
+    if key.endswith("step") and len(key) > 4:
+        base = canonical_name(re.sub(r"[_/ .-]?step$", "", name), extra_aliases)
+        if base in CANONICAL_METRICS:
+            return base
     return snake_case(name)
 
 

@@ -45,19 +45,26 @@ def formats(name: str | None) -> None:
 
     click.echo("Readers (picked by sniffing; force one with --format NAME):")
     for r in readers():
-        click.echo(f"  {r.name:<18} {r.description}")
+        click.echo(_row(r.name, r.description))
     click.echo("")
     click.echo("Text formats (stdout logs; force one with --format NAME):")
     for fmt in FORMATS:
-        click.echo(f"  {fmt.name:<18} {fmt.title}")
-        click.echo(f"  {'':<18}   e.g. {_short(fmt.examples[0])}")
+        click.echo(_row(fmt.name, fmt.title))
+        click.echo(f"      {_short(fmt.examples[0])}")
     for special, desc in SPECIAL_FORMATS.items():
-        click.echo(f"  {special:<18} {desc}")
-        click.echo(f"  {'':<18}   e.g. {_short(SPECIAL_EXAMPLES[special][0])}")
+        click.echo(_row(special, desc))
+        click.echo(f"      {_short(SPECIAL_EXAMPLES[special][0])}")
     click.echo("")
     click.echo("`ganlog formats NAME` shows a format's pattern and example lines.")
 
 
-def _short(example: str, width: int = 90) -> str:
+def _row(name: str, text: str) -> str:
+    """``  name  text`` wrapped to 80 columns."""
+    import textwrap
+
+    return textwrap.fill(text, width=80, initial_indent=f"  {name:<18} ", subsequent_indent=" " * 21)
+
+
+def _short(example: str, width: int = 74) -> str:
     line = [ln for ln in example.replace("\r", "\n").split("\n") if ln.strip()][-1].strip().expandtabs(1)
     return line if len(line) <= width else line[: width - 3] + "..."

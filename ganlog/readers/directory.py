@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from ..frame import ParseStats
 from .base import Reader, ReadOptions, Sniff, Source
 from .tables import is_table_name
 from .tensorboard import is_event_filename
@@ -157,6 +156,7 @@ class DirectoryReader(Reader):
         lay = scan(root)
         runs: list[Run] = []
         errors: list[str] = []
+        notes: list[str] = []  # text files tried on a guess (log.txt, README.txt) that hold no run
 
         def attempt(fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
             try:
@@ -185,8 +185,9 @@ class DirectoryReader(Reader):
 
             attempt(read_mlflow_run, d, name=rel_name(root, d), options=options)
         for p in lay.text_candidates:
-            self._read_text(root, p, options, runs, errors)
+            self._read_text(root, p, options, runs, notes)
         if not runs:
+            errors.extend(notes)
             if errors:
                 raise InputError(source.name, f"nothing readable; {len(errors)} file(s) failed, first: {errors[0]}")
             raise InputError(source.name, f"nothing readable: {lay.found()}", expected=WHAT_WE_READ)
@@ -198,6 +199,8 @@ class DirectoryReader(Reader):
             first.meta["input_errors"] = list(first.meta["input_errors"]) + errors
             for e in errors:
                 first.stats.warn(f"not read: {e}")
+        for note in notes:
+            runs[0].stats.warn(f"not a training log: {note}")
         return runs
 
     def _read_file(self, root: Path, p: Path, options: ReadOptions) -> "list[Run]":
@@ -212,8 +215,11 @@ class DirectoryReader(Reader):
             allow_pickle=options.allow_pickle, run_name=_file_run_name(root, p)))
 
     def _read_text(self, root: Path, p: Path, options: ReadOptions, runs: "list[Run]",
-                   errors: list[str]) -> None:
-        """A file the text reader recognises (a known print format) is a run; others are not ours."""
+                   notes: list[str]) -> None:
+        """A file the text reader recognises (a known print format) is a run; others are not ours.
+
+        These files are tried on a guess (a run folder's ``log.txt`` may be a StyleGAN progress
+        log without losses), so one that yields no run is a note, not an input error."""
         from . import explain
 
         src = Source.from_path(p)
@@ -228,7 +234,7 @@ class DirectoryReader(Reader):
         try:
             runs.extend(choices[0].reader.read(src, opts))
         except InputError as exc:
-            errors.append(str(exc))
+            notes.append(str(exc))
 
 
 def _file_run_name(root: Path, p: Path) -> str:

@@ -103,7 +103,7 @@ FORMATS: tuple[TextFormat, ...] = (
     ),
     TextFormat(
         name="forum",
-        title="Epoch e/E - Step: i/N Loss G/Loss D/D(x)/D(G(z)) (1-based epochs)",
+        title="Epoch e/E - Step: i/N Loss G: Loss D: D(x): D(G(z)): (1-based)",
         origin="DCGAN-tutorial derived trainers that print 'Epoch 1/5 - Step: ...'",
         pattern=(
             r"Epoch\s+(?P<epoch>\d+)/(?P<_epochs>\d+)\s*-\s*Step:\s*(?P<iter>\d+)/(?P<iters_per_epoch>\d+)\s*"
@@ -171,7 +171,7 @@ FORMATS: tuple[TextFormat, ...] = (
     ),
     TextFormat(
         name="keras_progress",
-        title="Keras progress bar 'N/N [====] - 12s 11ms/step - d_loss: ... - g_loss: ...'",
+        title="Keras progress bar 'N/N [====] - 12s - d_loss: ... - g_loss: ...'",
         origin="tf.keras Model.fit with a custom train_step (verbose=1 or 2)",
         pattern=(
             r"(?<![\w/.])(?P<iter>\d+)/(?P<iters_per_epoch>\d+)\s*\[[=>.]*\]"
@@ -206,7 +206,7 @@ FORMATS: tuple[TextFormat, ...] = (
     ),
     TextFormat(
         name="dcgan_tf",
-        title="DCGAN-tensorflow 'Epoch: [ e] [ i/N] time: t, d_loss: x, g_loss: y'",
+        title="DCGAN-tensorflow 'Epoch: [e] [i/N] time: t, d_loss: x, g_loss: y'",
         origin="carpedm20/DCGAN-tensorflow model.py",
         pattern=(
             r"Epoch:\s*\[\s*(?P<epoch>\d+)(?:\s*/\s*(?P<_epochs>\d+))?\]\s*"

@@ -209,6 +209,7 @@ def table_to_run(frame: "pd.DataFrame", *, source: str, name: str, fmt: str, sta
 
     names = [str(c) for c in frame.columns]
     frame.columns = names
+    meta: dict[str, object] = {}
     require_loss_column(names, source, options)
     extra = options.extra_aliases
     step_col = next((c for c in names if canonical_name(c, extra) == "step"), None)
@@ -217,7 +218,7 @@ def table_to_run(frame: "pd.DataFrame", *, source: str, name: str, fmt: str, sta
         frame = frame.copy()
         frame["step"] = np.round(pd.to_numeric(frame[kimg], errors="coerce") * 1000.0)
         step_col = "step"
-        stats.warn(f"{source}: step = {kimg} x 1000 (images seen)")
+        meta["step_from"] = f"{kimg} x 1000 (images seen)"
     numeric = {c: _numeric(frame[c]) for c in names if c != step_col}
     if step_col is not None:
         steps = pd.to_numeric(frame[step_col], errors="coerce").to_numpy(dtype=float)
@@ -246,14 +247,14 @@ def table_to_run(frame: "pd.DataFrame", *, source: str, name: str, fmt: str, sta
             if dupes:
                 stats.warn(f"{source}: {dupes:,} value(s) repeated a step of their column; the last was kept")
             return run_from_columns(wide, cols, run_name=name, source=source, reader="tables",
-                                    format=fmt, stats=stats, options=options)
+                                    format=fmt, stats=stats, options=options, meta=meta)
         data = {"step": steps[has]}
         data.update({c: v[has] for c, v in numeric.items()})
     else:
         data = dict(numeric)
     out = pd.DataFrame(data)
     return build_run(out, name=name, source=source, reader="tables", format=fmt, stats=stats,
-                     loss_family=options.loss_family, extra_aliases=extra)
+                     loss_family=options.loss_family, extra_aliases=extra, meta=meta)
 
 
 def _numeric(col: "pd.Series") -> "np.ndarray":

@@ -91,17 +91,29 @@ def thin(x: np.ndarray, y: np.ndarray, max_points: int) -> tuple[np.ndarray, np.
     return x[idx], np.where(np.isfinite(y[idx]), y[idx], np.nan)
 
 
-def _segment_slices(run: "Run") -> list[slice]:
+def _segment_slices(run: "Run", gaps: bool = False) -> list[slice]:
+    """Row ranges of the segments; with ``gaps``, also split where the log skips many steps.
+
+    A line drawn straight across an unlogged stretch (a log pasted from two
+    epochs) would show values that were never logged, so it breaks there.
+    """
     df = run.frame
     n = len(df)
     if n == 0:
         return []
-    if "segment" not in df.columns:
-        return [slice(0, n)]
-    seg = df["segment"].to_numpy()
-    cuts = np.flatnonzero(seg[1:] != seg[:-1]) + 1
-    bounds = [0, *cuts.tolist(), n]
-    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+    cuts: set[int] = set()
+    if "segment" in df.columns:
+        seg = df["segment"].to_numpy()
+        cuts.update((np.flatnonzero(seg[1:] != seg[:-1]) + 1).tolist())
+    if gaps and n > 2:
+        steps = df["step"].to_numpy(dtype=float)
+        d = np.diff(steps)
+        pos = d[np.isfinite(d) & (d > 0)]
+        if len(pos):
+            typical = float(np.median(pos))
+            cuts.update((np.flatnonzero(d > 20 * typical) + 1).tolist())
+    bounds = [0, *sorted(cuts), n]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
 def line_data(run: "Run", column: str, max_points: int, rows: slice | None = None
@@ -117,7 +129,7 @@ def line_data(run: "Run", column: str, max_points: int, rows: slice | None = Non
         sparse = is_sparse(values[rows])
     else:
         sparse = is_sparse(values)
-    slices = _segment_slices(run)
+    slices = _segment_slices(run, gaps=True)
     if rows is not None:
         a, b = rows.start or 0, rows.stop if rows.stop is not None else len(df)
         slices = [slice(max(s.start, a), min(s.stop, b)) for s in slices if s.stop > a and s.start < b]

@@ -56,14 +56,21 @@ def test_lightning_versions(tmp_path: Path) -> None:
     assert all(r.reader == "tables" for r in runs)
 
 
-def test_stylegan_training_runs(tmp_path: Path) -> None:
+def test_stylegan_training_runs(tmp_path: Path, run_ganlog) -> None:  # type: ignore[no-untyped-def]
     d = tmp_path / "training-runs" / "00000-cifar-auto2"
     d.mkdir(parents=True)
     write_stylegan_stats(d / "stats.jsonl")
-    (d / "log.txt").write_text("Loading training set...\n")
+    # StyleGAN's stdout copy: progress lines without losses (those are in stats.jsonl)
+    (d / "log.txt").write_text("Loading training set...\n" + "".join(
+        f"tick {t:<5d} kimg {4.0 * t:<8.1f} time {t}m 02s       sec/tick 9.9     sec/kimg 2475.46 "
+        f"maintenance 52.2   cpumem 4.41   gpumem 10.62  augment 0.000\n" for t in range(8)))
     (d / "network-snapshot-000000.pkl").write_bytes(b"\x80\x04")
-    run = ganlog.load(tmp_path / "training-runs")
-    assert run.format == "stylegan-stats" and run.name == "00000-cifar-auto2"
+    runs = ganlog.load_runs(tmp_path / "training-runs")
+    stats_run = [r for r in runs if r.format == "stylegan-stats"]
+    assert len(stats_run) == 1 and stats_run[0].name == "00000-cifar-auto2"
+    assert all(not r.meta.get("input_errors") for r in runs)  # log.txt is no input error
+    proc = run_ganlog("analyze", str(tmp_path / "training-runs"))
+    assert proc.returncode in (0, 1), proc.stderr
 
 
 def write_mlflow_run(root: Path, exp: str, run_id: str, name: str, n: int = 50) -> None:

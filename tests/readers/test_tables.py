@@ -150,3 +150,20 @@ def test_sniff_leaves_jsonl_in_logs_to_the_text_reader(tmp_path: Path) -> None:
     csv_like = tmp_path / "out.txt"
     csv_like.write_text("step,d_loss,g_loss\n1,0.5,1.0\n")
     assert all(c.reader.name != "tables" or c.sniff.score == 0 for c in explain(Source.from_path(csv_like)))
+
+
+def test_lightning_on_step_and_on_epoch_names(tmp_path: Path) -> None:
+    """self.log("d_loss", v, on_step=True, on_epoch=True) writes d_loss_step and d_loss_epoch."""
+    p = tmp_path / "metrics.csv"
+    keys = ["d_loss_epoch", "d_loss_step", "epoch", "g_loss_epoch", "g_loss_step", "step"]
+    with open(p, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=keys)
+        w.writeheader()
+        for s in range(40):
+            w.writerow({"d_loss_step": 0.6, "g_loss_step": 0.9, "epoch": s // 20, "step": s})
+            if (s + 1) % 20 == 0:
+                w.writerow({"d_loss_epoch": 0.61, "g_loss_epoch": 0.91, "epoch": s // 20, "step": s})
+    run = ganlog.load(p)
+    df = run.frame
+    assert df["loss_d"].notna().sum() == 40 and df["d_loss_epoch"].notna().sum() == 2
+    assert run.original_names["loss_g"] == "g_loss_step"

@@ -38,3 +38,15 @@ def test_parse_to_csv_through_the_cli(run_ganlog, samples, tmp_path) -> None:
     assert lines[0].startswith("step,epoch,iter,segment,loss_d,loss_g,d_x,d_g_z1,d_g_z2")
     assert len(lines) == 32
     assert "31 records" in proc.stderr and "(forum)" in proc.stderr
+
+
+def test_formats_command_lists_every_format_in_80_columns(run_ganlog) -> None:
+    from ganlog.readers.formats import format_names
+
+    proc = run_ganlog("formats")
+    assert proc.returncode == 0, proc.stderr
+    for name in format_names():
+        assert f"  {name} " in proc.stdout
+    assert max(len(line) for line in proc.stdout.splitlines()) <= 80
+    one = run_ganlog("formats", "keras_gan")
+    assert one.returncode == 0 and "0 [D loss: 0.693147, acc.: 50.00%] [G loss: 0.710000]" in one.stdout

@@ -185,6 +185,14 @@ def test_restarted_log_breaks_the_line_between_segments() -> None:
     assert np.isnan(x).sum() == 1
 
 
+def test_line_breaks_across_a_stretch_the_log_skipped(forum) -> None:
+    # the forum sample jumps from epoch 1 to epoch 3: no line across the missing steps
+    x, y = plots.line_data(forum.run, "loss_d", 1000)
+    assert np.isnan(x).sum() == 1
+    before = x[: int(np.flatnonzero(np.isnan(x))[0])]
+    assert before.max() < 19_776
+
+
 def test_templates_found_in_the_repository() -> None:
     assert (html.templates_dir() / "report.html.j2").is_file()
     for section in ("verdict", "summary", "timeline", "findings", "finding_card", "comparisons", "diagnostics"):
