@@ -57,7 +57,7 @@ def _local_amplitude(x: np.ndarray, period: float) -> np.ndarray:
 class OscillationParams(Params):
     #: amplitude limit as a fraction of the column's scale (chance level for BCE/LSGAN/hinge)
     min_amplitude: float = 0.15
-    #: spectral peak at least this many times the median power of the averaged periodogram
+    #: spectral peak at least this many times the median power around it (f/2 to 3f)
     min_peak_ratio: float = 10.0
     #: at least this many full periods inside the oscillating stretch
     min_periods: float = 4.0
@@ -79,9 +79,11 @@ class Oscillation(Detector):
     A regular oscillation in the D or G loss. The loss is reduced to block
     medians, detrended (piecewise-linear through 16 medians) and its averaged
     periodogram (Hann window, numpy FFT) must show a peak at least 10x the
-    median power around it (f/2 to 3f); the amplitude of that component (complex demodulation over
-    two periods) must exceed 15% of the column's scale (the family's chance
-    level; for WGAN the series' own level) for at least 4 periods. Amplitude
+    median power around it (f/2 to 3f), again after removing a moving average
+    over one period (so a curved trend is not a cycle); the amplitude of that
+    component (complex demodulation over two periods) must exceed 15% of
+    the column's scale (the family's chance level; for WGAN the series' own
+    level) for at least 4 periods. Amplitude
     in the last quarter of that stretch below half the first quarter's =
     decaying (reported at info); otherwise a warning. An amplitude that grows
     more than 20x over the stretch is left to divergence (GAN402).
@@ -118,10 +120,14 @@ class Oscillation(Detector):
     code = "GAN301"
     name = "oscillation"
     summary = "oscillation amplitude and period that do not decay"
-    requires = ("loss_d",)
     default_severity = Severity.WARNING
     remedies = ("ttur", "lr-reduction", "r1-penalty", "spectral-norm", "ema-generator", "wgan-gp")
     Params = OscillationParams
+
+    def skip_reason(self, ctx: Context) -> str | None:
+        if not (ctx.has("loss_d") or ctx.has("loss_g")):
+            return "needs loss_d or loss_g, not in this log"
+        return None
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: OscillationParams = self.params

@@ -60,3 +60,27 @@ def test_a_single_nan_in_a_sparse_metric_is_not_non_finite(analyze_sim) -> None:
     """FID logged every 20 records leaves gaps; gaps are not NaN losses."""
     analysis = analyze_sim(sim.healthy("bce_sum", n=600, seed=1, extras=True), "jsonl")
     assert "GAN401" not in [f.code for f in analysis.findings]
+
+
+def test_reference_shape_log_is_healthy(tmp_path) -> None:
+    """Issue 2's reference: D loss around chance, D(x) and D(G(z)) between 0.3 and 0.8 -> no warning."""
+    import ganlog
+
+    rng = np.random.default_rng(12)
+    n, per = 500, 100
+    lines = []
+    for i in range(n):
+        dx = rng.uniform(0.3, 0.8)
+        g1 = rng.uniform(0.3, 0.8)
+        g2 = max(0.3, g1 - rng.uniform(0.01, 0.1))
+        loss_d = -np.log(dx) - np.log(1 - g1) + rng.normal(0.05, 0.05)
+        loss_g = -np.log(g2) + rng.normal(0.05, 0.05)
+        lines.append(f"[{i // per}/5][{i % per}/{per}]\tLoss_D: {loss_d:.4f}\tLoss_G: {loss_g:.4f}\t"
+                     f"D(x): {dx:.4f}\tD(G(z)): {g1:.4f} / {g2:.4f}")
+    path = tmp_path / "reference.log"
+    path.write_text("\n".join(lines) + "\n")
+    analysis = ganlog.analyze(path)
+    assert analysis.run.loss_family.name == "bce_sum"
+    assert {"GAN101", "GAN201", "GAN202", "GAN301"} <= set(analysis.ran)
+    assert not analysis.at_or_above(Severity.WARNING)
+    assert analysis.verdict == "healthy" and analysis.healthy_until is None
