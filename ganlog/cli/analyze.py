@@ -14,14 +14,19 @@ from .common import make_config, read_options, read_runs, user_errors
 @click.option("--no-html", is_flag=True, help="Do not write the HTML report.")
 @click.option("--open", "open_html", is_flag=True, help="Open the HTML report in the web browser.")
 @read_options
+@click.option("--compare", "compare", multiple=True, metavar="OTHER",
+              help="A reference run (a log, or a `ganlog train` run directory) to compare with; repeatable.")
 @user_errors
 def analyze(paths: tuple[str, ...], html_path: str | None, no_html: bool, open_html: bool,
             fmt: str | None, loss_family: str | None,
-            config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
+            config_path: str | None, sets: tuple[str, ...], allow_pickle: bool,
+            compare: tuple[str, ...] = ()) -> None:
     """Read each PATH (a log file, a run directory, or - for stdin) and diagnose it.
 
     Prints what was read, the findings with their evidence and the top remedy
     for each, and a one-line verdict; writes the HTML report (path on stderr).
+    With --compare, each reference run is analyzed the same way, overlaid in
+    the report, and the summary says how the run differs from it.
     """
     import sys
 
@@ -35,6 +40,10 @@ def analyze(paths: tuple[str, ...], html_path: str | None, no_html: bool, open_h
         if i:
             click.echo("")
         analysis = run_analysis(run, config)
+        if compare:
+            from ..compare import attach_comparisons
+
+            attach_comparisons(analysis, compare, config)
         click.echo(render(analysis, color=color), nl=False)
         if not no_html:
             from .report import write_html_report

@@ -22,11 +22,15 @@ LOG_FORMATS = ("dcgan", "forum", "pytorch-gan", "cyclegan", "keras", "dcgan-tf")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--log-format", type=click.Choice(LOG_FORMATS), default="dcgan", show_default=True,
               help="Print format of train.log.")
+@click.option("--log-every", type=click.IntRange(min=1), default=None,
+              help="Keep one record every N steps (default: the scenario's).")
+@click.option("--formats", default="log,jsonl,tensorboard,npy", show_default=True, metavar="LIST",
+              help="Which files to write (comma-separated: log, jsonl, tensorboard, npy).")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="torch CPU threads (default: torch's choice).")
 @user_errors
 def train(scenario: str | None, suite: bool, list_: bool, out: str | None, seed: int, steps: int | None,
-          device: str, log_format: str, threads: int | None) -> None:
+          device: str, log_format: str, log_every: int | None, formats: str, threads: int | None) -> None:
     """Train a small GAN that fails (or succeeds) in a known way, and write the run
     in every format ganlog reads: train.log (DCGAN print format by default),
     metrics.jsonl, TensorBoard event files (tb/), npy/discriminator_loss.npy and
@@ -64,13 +68,18 @@ def train(scenario: str | None, suite: bool, list_: bool, out: str | None, seed:
     from ..trainer import run_scenario
     from ..trainer.scenarios import get
 
+    kinds = tuple(k.strip() for k in formats.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in ("log", "jsonl", "tensorboard", "npy")]
+    if unknown or not kinds:
+        raise click.UsageError(f"--formats takes log, jsonl, tensorboard, npy (got {formats!r})")
+    overrides = {"log_every": log_every} if log_every else {}
     names = list(SCENARIOS) if suite else [get(scenario).name]  # type: ignore[arg-type]
     total = 0.0
     for name in names:
         target = Path(out) / name if suite else Path(out)
         try:
             res = run_scenario(name, target, seed=seed, steps=steps, device=device,
-                               log_format=log_format, threads=threads)
+                               log_format=log_format, threads=threads, formats=kinds, **overrides)
         except RuntimeError as exc:  # e.g. --device cuda without CUDA
             click.echo(f"ganlog: error: {name}: {exc}", err=True)
             sys.exit(2)

@@ -243,6 +243,7 @@ def context(analysis: "Analysis") -> dict[str, Any]:
         "skipped": analysis.skipped,
         "crashed": analysis.crashed,
         "comparisons": _comparison_rows(analysis),
+        "comparison_lines": list(analysis.extras.get("comparison_lines", [])),
     }
 
 

@@ -45,7 +45,7 @@ class ScenarioRun:
 
 def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, steps: int | None = None,
                  device: str = "auto", log_format: str = "dcgan", threads: int | None = None,
-                 **overrides: Any) -> ScenarioRun:
+                 formats: "tuple[str, ...] | None" = None, **overrides: Any) -> ScenarioRun:
     """Train scenario ``name`` and write the run in every format into ``out``.
 
     ``steps`` shortens (or lengthens) the run; a scenario's events that are
@@ -53,8 +53,10 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
     """
     import torch
 
+    import json
+
     from .loop import train
-    from .writers import write_run
+    from .writers import MANIFEST, OUTPUT_KINDS, write_run
 
     if threads:
         torch.set_num_threads(threads)
@@ -74,9 +76,7 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
         "records": len(result.records),
     })
     out = Path(out)
-    write_run(out, result.records, manifest, log_format=log_format)
-    from .writers import MANIFEST
-    import json
+    write_run(out, result.records, manifest, log_format=log_format, formats=formats or OUTPUT_KINDS)
 
     manifest = json.loads((out / MANIFEST).read_text())
     return ScenarioRun(sc, out, result, manifest)
@@ -85,8 +85,9 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
 def scale_steps(cfg: TrainConfig, steps: int) -> TrainConfig:
     """The same run with ``steps`` steps; a step-tied fault moves proportionally."""
     changes: dict[str, Any] = {"steps": steps}
-    if cfg.lr_spike_at >= 0:
-        changes["lr_spike_at"] = int(round(cfg.lr_spike_at * steps / cfg.steps))
+    if cfg.lr_growth_from >= 0:
+        changes["lr_growth_from"] = int(round(cfg.lr_growth_from * steps / cfg.steps))
+        changes["lr_growth"] = cfg.lr_growth ** (cfg.steps / steps)
     if cfg.log_every > 0 and steps < cfg.steps:
         changes["log_every"] = max(1, int(round(cfg.log_every * steps / cfg.steps)))
     return cfg.replace(**changes)

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-LOSSES = ("bce", "bce_sat", "mse", "lsgan", "hinge", "wgan_gp")
+LOSSES = ("bce", "bce_sat", "mse", "lsgan", "hinge", "wgan", "wgan_gp")
 DATASETS = ("ring8", "grid25", "dirac", "shapes16")
 
 
@@ -22,7 +22,7 @@ class TrainConfig:
     # -- data and model -------------------------------------------------------
     data: str = "ring8"
     #: bce (non-saturating), bce_sat (saturating minimax G loss), mse (MSE on sigmoid
-    #: outputs, the forum question's variant), lsgan, hinge, wgan_gp
+    #: outputs, the forum question's variant), lsgan, hinge, wgan (no constraint), wgan_gp
     loss: str = "bce"
     steps: int = 2000
     batch_size: int = 128
@@ -53,9 +53,10 @@ class TrainConfig:
     d_gate: float = 0.0
     #: a ReLU after D's last layer (the dead discriminator)
     d_output_relu: bool = False
-    #: multiply both learning rates by ``lr_spike_factor`` from this step (a schedule bug); -1 is off
-    lr_spike_at: int = -1
-    lr_spike_factor: float = 1.0
+    #: from this step on, multiply both learning rates by ``lr_growth`` at every step
+    #: (an exponential schedule with gamma > 1: a sign slip in a decay); -1 is off
+    lr_growth_from: int = -1
+    lr_growth: float = 1.0
     # -- logging ------------------------------------------------------------------
     log_every: int = 5
     iters_per_epoch: int = 500

@@ -97,7 +97,7 @@ def grid25(spacing: float = 1.0, std: float = 0.05) -> Mixture2D:
     return Mixture2D("grid25", torch.stack([xx.reshape(-1), yy.reshape(-1)], 1), std)
 
 
-def dirac(std: float = 0.05) -> Mixture2D:
+def dirac(std: float = 0.01) -> Mixture2D:
     """The Dirac-GAN's real distribution: one (slightly blurred) point at the origin."""
     return Mixture2D("dirac", torch.zeros(1, 2), std)
 

@@ -34,6 +34,10 @@ from .data import Mixture2D, make_dataset
 from .models import EMA, build_models
 
 
+#: diversity (G's spread over the data's) below which the samples count as collapsed
+COLLAPSED_DIVERSITY = 0.3
+
+
 @dataclass
 class TrainResult:
     config: TrainConfig
@@ -74,7 +78,7 @@ def d_loss_parts(cfg: TrainConfig, out_r: torch.Tensor, out_f: torch.Tensor) -> 
         return 0.5 * ((out_r - real_target) ** 2).mean(), 0.5 * (out_f**2).mean()
     if cfg.loss == "hinge":
         return F.relu(1.0 - out_r).mean(), F.relu(1.0 + out_f).mean()
-    # wgan_gp: the critic maximises E[D(x)] - E[D(G(z))]
+    # wgan, wgan_gp: the critic maximises E[D(x)] - E[D(G(z))]
     return -out_r.mean(), out_f.mean()
 
 
@@ -87,7 +91,7 @@ def g_loss(cfg: TrainConfig, out_f: torch.Tensor) -> torch.Tensor:
         return F.mse_loss(torch.sigmoid(out_f), torch.ones_like(out_f))
     if cfg.loss == "lsgan":
         return 0.5 * ((out_f - 1.0) ** 2).mean()
-    return -out_f.mean()  # hinge and wgan_gp
+    return -out_f.mean()  # hinge, wgan and wgan_gp
 
 
 def gradient_penalty(D: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor,
@@ -152,10 +156,10 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
     t0 = time.perf_counter()
 
     for step in range(cfg.steps):
-        if step == cfg.lr_spike_at:
+        if 0 <= cfg.lr_growth_from <= step:
             for opt in (opt_d, opt_g):
                 for group in opt.param_groups:
-                    group["lr"] *= cfg.lr_spike_factor
+                    group["lr"] *= cfg.lr_growth
         log_now = logging and (step % cfg.log_every == 0 or step == cfg.steps - 1)
         noise_std = cfg.instance_noise * max(0.0, 1.0 - step / cfg.steps)
 
@@ -281,8 +285,9 @@ def _evaluate(cfg: TrainConfig, data: Any, G: torch.nn.Module, fake: torch.Tenso
     if isinstance(data, Mixture2D):
         z = torch.randn(cfg.eval_samples, cfg.z_dim, generator=eval_gen, device=eval_gen.device)
         x = G(z)
-        out: dict[str, float] = {"diversity": data.diversity(x)}
-        if data.name != "dirac":
+        out: dict[str, float] = {}
+        if data.name != "dirac":  # one real point: diversity and modes mean nothing there
+            out["diversity"] = data.diversity(x)
             covered, hq = data.coverage(x)
             out["modes_covered"] = float(covered)
             out["high_quality_share"] = hq
@@ -303,7 +308,6 @@ def _note_events(cfg: TrainConfig, rec: dict[str, Any], D: torch.nn.Module, even
         events.setdefault("d_dead", step)
     if cfg.d_gate > 0 and not d_updated:
         events.setdefault("d_frozen_logged", step)
-    if "modes_covered" in rec:
-        n_modes = {"ring8": 8, "grid25": 25}.get(cfg.data, 0)
-        if n_modes and rec["modes_covered"] <= max(1, n_modes // 4):
-            events.setdefault("modes_collapsed", step)
+    # Mode collapse: after a short warm-up, G's samples spread less than a third as much as the data.
+    if step >= cfg.steps // 20 and rec.get("diversity", math.inf) < COLLAPSED_DIVERSITY:
+        events.setdefault("mode_collapse", step)

@@ -59,7 +59,7 @@ class MLPDiscriminator(nn.Module):
 class DiracGenerator(nn.Module):
     """G(z) = theta: the generator *is* its one point (the noise is ignored)."""
 
-    def __init__(self, z_dim: int = 1, init: float = 1.0) -> None:
+    def __init__(self, z_dim: int = 1, init: float = 1.5) -> None:
         super().__init__()
         self.z_dim = z_dim
         self.theta = nn.Parameter(torch.tensor([init, 0.0]))
@@ -71,9 +71,11 @@ class DiracGenerator(nn.Module):
 class DiracDiscriminator(nn.Module):
     """D(x) = phi . x: linear, no bias (the Dirac-GAN's critic)."""
 
-    def __init__(self, init: float = 1.0) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.phi = nn.Parameter(torch.tensor([0.0, init]))
+        # phi = 0 with theta = (1.5, 0): the one-dimensional Dirac-GAN of the paper,
+        # whose (theta, phi) circles the equilibrium (0, 0).
+        self.phi = nn.Parameter(torch.zeros(2))
         self.output_relu = False
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

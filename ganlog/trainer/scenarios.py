@@ -20,8 +20,12 @@ from typing import Any
 
 from .config import TrainConfig
 
-#: Codes that are a warning or an error on any healthy run (what "no false alarm" means).
-ALARM_CODES_NONE: tuple[str, ...] = ()
+#: The ganlog loss family of each trainer loss (how ``loss_d`` is composed); None where
+#: no family has its chance level (MSE on sigmoid outputs, summed: 0.5 at chance).
+LOSS_FAMILY: dict[str, str | None] = {
+    "bce": "bce_sum", "bce_sat": "bce_sum", "mse": None, "lsgan": "lsgan", "hinge": "hinge",
+    "wgan": "wgan", "wgan_gp": "wgan",
+}
 
 
 @dataclass(frozen=True)
@@ -50,13 +54,12 @@ class Scenario:
             onset_step = None
         elif self.onset == "start":
             onset_step = 0
-        elif self.onset == "lr_spike":
-            onset_step = self.config.lr_spike_at
         else:
             onset_step = events.get(self.onset)
         out: dict[str, Any] = {
             "scenario": self.name,
             "kind": self.kind,
+            "loss_family": LOSS_FAMILY.get(self.config.loss),
             "demonstrates": self.demonstrates,
             "seed": seed,
             "expected_codes": list(self.expect),
@@ -79,8 +82,19 @@ ALL_FAILURE_CODES: tuple[str, ...] = (
 )
 
 _RING = TrainConfig(data="ring8", loss="bce", steps=2000, lr_d=1e-3, lr_g=1e-3)
-_IMG = TrainConfig(data="shapes16", loss="bce", steps=800, batch_size=64, z_dim=32, width=32,
-                   lr_d=2e-4, lr_g=2e-4, log_every=4, iters_per_epoch=200)
+_IMG = TrainConfig(data="shapes16", loss="bce", steps=400, batch_size=64, z_dim=32, width=16,
+                   lr_d=2e-4, lr_g=2e-4, log_every=4, iters_per_epoch=100)
+_DIRAC = TrainConfig(data="dirac", loss="wgan", optimizer="sgd", lr_d=0.02, lr_g=0.02, simultaneous=True,
+                     steps=2000, batch_size=64, z_dim=1)
+
+
+def _pair(failure: Scenario, remedy_name: str, demonstrates: str, config: TrainConfig,
+          must_not_extra: tuple[str, ...] = ()) -> list[Scenario]:
+    """A failure and the same run with its remedy applied (which must not show the failure's codes)."""
+    fixed = Scenario(
+        remedy_name, "remedy", demonstrates, config,
+        must_not=tuple(dict.fromkeys(failure.expect + must_not_extra)), remedy_of=failure.name)
+    return [Scenario(**{**failure.__dict__, "remedy": remedy_name}), fixed]
 
 
 def _scenarios() -> list[Scenario]:
@@ -97,17 +111,84 @@ def _scenarios() -> list[Scenario]:
     s.append(Scenario(
         "healthy-hinge", "healthy",
         "Hinge loss on the ring of 8: D loss near 2, G loss around 0 and negative.",
-        _RING.replace(loss="hinge", lr_d=4e-4, lr_g=1e-4, beta1=0.0, beta2=0.9), must_not=ALL_FAILURE_CODES))
+        _RING.replace(loss="hinge", lr_d=5e-4, lr_g=5e-4), must_not=ALL_FAILURE_CODES))
     s.append(Scenario(
         "healthy-wgan-gp", "healthy",
-        "WGAN-GP on the 5x5 grid: a negative critic loss shrinking towards 0, 5 critic steps per G step.",
-        _RING.replace(data="grid25", loss="wgan_gp", d_steps=5, lr_d=1e-4, lr_g=1e-4, beta1=0.0,
-                      beta2=0.9, steps=1200),
+        "WGAN-GP on the ring of 8: a critic loss around 0, 5 critic steps per G step.",
+        _RING.replace(loss="wgan_gp", d_steps=5, beta2=0.9, steps=1000),
         must_not=ALL_FAILURE_CODES))
-    s.append(Scenario(
-        "healthy-dcgan", "healthy",
-        "A small DCGAN on 16x16 shapes with BCE: conv-net dynamics of D(x) and D(G(z)).",
-        _IMG, must_not=ALL_FAILURE_CODES))
+
+    # -- failures, each followed by the same run with its remedy -----------------------
+    s += _pair(Scenario(
+        "d-overpowers", "failure",
+        "DCGAN on 16x16 shapes with D's learning rate x10 and 2 D steps per G step: "
+        "D loss collapses to ~0, D(x) pinned at 1, G loss climbs.",
+        _IMG.replace(lr_d=2e-3, d_steps=2), expect=("GAN101", "GAN201"), must_not=("GAN401",)),
+        "d-overpowers-remedied",
+        "The same over-strong D with spectral normalization, instance noise and one-sided label smoothing.",
+        _IMG.replace(lr_d=2e-3, d_steps=2, spectral_norm=True, instance_noise=0.5, label_smoothing=0.2))
+    s += _pair(Scenario(
+        "gated-d", "failure",
+        "The forum question's loop: each D loss part is back-propagated only when above 0.3, so D "
+        "stops updating and the two D(G(z)) values print identical.",
+        _RING.replace(lr_d=1e-2, lr_g=5e-5, d_gate=0.3, steps=1500),
+        expect=("GAN202",), must_not=("GAN401",), onset="d_update_skipped"),
+        "gated-d-remedied",
+        "The gate removed (D steps every iteration) and the learning rates balanced.",
+        _RING.replace(steps=1500))
+    s += _pair(Scenario(
+        "mse-saturation", "failure",
+        "The forum question's MSE variant: MSE on sigmoid outputs with a fast D; D(G(z)) saturates at "
+        "0, G's gradient vanishes and its loss sits at 1.",
+        _RING.replace(loss="mse", lr_d=1e-2, lr_g=1e-4, d_steps=2, steps=1500),
+        expect=("GAN205",), must_not=("GAN401",)),
+        "mse-saturation-remedied",
+        "Least squares on D's raw output (LSGAN) instead of MSE on a sigmoid: no saturation.",
+        _RING.replace(loss="lsgan", lr_d=1e-2, lr_g=1e-4, d_steps=2, steps=1500))
+    s += _pair(Scenario(
+        "oscillation", "failure",
+        "The Dirac-GAN: a WGAN critic and generator with plain simultaneous gradient steps circle the "
+        "equilibrium with a growing amplitude instead of converging.",
+        _DIRAC, expect=("GAN301",), must_not=("GAN401",)),
+        "oscillation-remedied",
+        "The same Dirac-GAN with a zero-centred gradient penalty (R1, gamma 1): it converges.",
+        _DIRAC.replace(r1_gamma=1.0))
+    s += _pair(Scenario(
+        "nan-divergence", "failure",
+        "SGD whose learning rate grows 1% per step from step 1,000 (a schedule with gamma > 1): "
+        "the weights blow up within a few steps and every value turns NaN.",
+        _RING.replace(optimizer="sgd", lr_d=0.02, lr_g=0.02, lr_growth_from=1000, lr_growth=1.01, steps=1600),
+        expect=("GAN401",), onset="non_finite_loss"),
+        "nan-divergence-remedied",
+        "The schedule decays as intended (gamma < 1) and gradients are clipped at norm 1.",
+        _RING.replace(optimizer="sgd", lr_d=0.02, lr_g=0.02, lr_growth_from=1000, lr_growth=0.999,
+                      grad_clip=1.0, steps=1600))
+    s += _pair(Scenario(
+        "mode-collapse", "failure",
+        "The ring of 8 with a fast D (lr x10, 2 D steps) and a slow G: G's samples collapse onto one "
+        "mode while the losses look calm.",
+        _RING.replace(lr_d=1e-2, lr_g=1e-4, d_steps=2, steps=1500),
+        expect=("GAN502",), must_not=("GAN401",), onset="mode_collapse"),
+        "mode-collapse-remedied",
+        "The same learning rates with R1 (gamma 1) on D: G spreads over the modes.",
+        _RING.replace(lr_d=1e-2, lr_g=1e-4, d_steps=2, steps=1500, r1_gamma=1.0))
+    s += _pair(Scenario(
+        "dead-d", "failure",
+        "A ReLU after D's last layer: once every logit is negative D outputs 0 everywhere, the losses sit "
+        "at exactly 1.386 / 0.693 and no gradient flows.",
+        _RING.replace(d_output_relu=True, optimizer="sgd", lr_d=0.5, lr_g=0.02),
+        expect=("GAN203", "GAN403"), must_not=("GAN401",), onset="d_dead"),
+        "dead-d-remedied",
+        "The ReLU removed from D's output.",
+        _RING.replace(optimizer="sgd", lr_d=0.5, lr_g=0.02))
+    s += _pair(Scenario(
+        "g-fools-d", "failure",
+        "A crippled D (linear, learning rate 1e-5): G walks off to where D says 'real'; D loss far above "
+        "chance while G loss sinks to 0.",
+        _RING.replace(d_width=0, lr_d=1e-5), expect=("GAN103",), must_not=("GAN401",)),
+        "g-fools-d-remedied",
+        "D gets its hidden layers back and a learning rate twice G's (TTUR).",
+        _RING.replace(lr_d=2e-3))
     return s
 
 

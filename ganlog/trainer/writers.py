@@ -132,8 +132,11 @@ def format_log(records: Iterable[Record], fmt: str, *, steps: int, per_epoch: in
 
 
 def _json_value(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    """NaN -> null, infinities -> "inf"/"-inf"; floats keep 7 significant digits (all a float32 holds)."""
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
+        return float(f"{v:.7g}")
     return v
 
 
@@ -162,8 +165,12 @@ TB_TAGS = {"loss_d": "Loss/D", "loss_g": "Loss/G", "loss_d_real": "Loss/D/real",
 
 def write_tensorboard(records: list[Record], directory: Path) -> None:
     """Event files written by tensorboardX into ``directory`` (replaced as a whole)."""
+    import logging
+
     from tensorboardX import SummaryWriter
 
+    # NaN and inf are data here (a diverged run): tensorboardX would warn once per value.
+    logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
@@ -184,8 +191,12 @@ def write_tensorboard(records: list[Record], directory: Path) -> None:
         raise
 
 
+#: What ``write_run`` can write; all of them by default.
+OUTPUT_KINDS = ("log", "jsonl", "tensorboard", "npy")
+
+
 def write_run(out: Path, records: list[Record], manifest: dict[str, Any], *,
-              log_format: str = "dcgan", formats: Iterable[str] = ("log", "jsonl", "tensorboard", "npy")) -> dict[str, str]:
+              log_format: str = "dcgan", formats: Iterable[str] = OUTPUT_KINDS) -> dict[str, str]:
     """Write a run's files into ``out``; return {kind: relative path} (also stored in the manifest)."""
     out.mkdir(parents=True, exist_ok=True)
     cfg = manifest["config"]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.trainer
 @pytest.fixture(scope="module")
 def short_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("healthy")
-    return run_scenario("healthy-bce", out, seed=3, steps=120, device="cpu", threads=1)
+    return run_scenario("healthy-bce", out, seed=3, steps=60, device="cpu", threads=1)
 
 
 def test_run_writes_every_format(short_run):
@@ -35,7 +35,7 @@ def test_run_writes_every_format(short_run):
     assert manifest["scenario"] == "healthy-bce"
     assert manifest["kind"] == "healthy"
     assert "GAN101" in manifest["must_not_codes"]
-    assert manifest["config"]["steps"] == 120
+    assert manifest["config"]["steps"] == 60
     assert manifest["files"]["log"] == "train.log"
 
 
@@ -67,9 +67,9 @@ def test_jsonl_reads_back_with_every_canonical_column(short_run):
 
 
 def test_same_seed_same_run(tmp_path):
-    a = run_scenario("healthy-bce", tmp_path / "a", seed=5, steps=40, device="cpu", threads=1)
-    b = run_scenario("healthy-bce", tmp_path / "b", seed=5, steps=40, device="cpu", threads=1)
-    c = run_scenario("healthy-bce", tmp_path / "c", seed=6, steps=40, device="cpu", threads=1)
+    a = run_scenario("healthy-bce", tmp_path / "a", seed=5, steps=15, device="cpu", threads=1)
+    b = run_scenario("healthy-bce", tmp_path / "b", seed=5, steps=15, device="cpu", threads=1)
+    c = run_scenario("healthy-bce", tmp_path / "c", seed=6, steps=15, device="cpu", threads=1)
     la = [r["loss_d"] for r in a.result.records]
     assert la == [r["loss_d"] for r in b.result.records]
     assert la != [r["loss_d"] for r in c.result.records]
@@ -102,7 +102,7 @@ def test_log_format_line_shapes(short_run, fmt, tmp_path):
 def test_forum_log_reads_back(tmp_path):
     import ganlog
 
-    res = run_scenario("healthy-bce", tmp_path, seed=1, steps=30, device="cpu", threads=1,
+    res = run_scenario("healthy-bce", tmp_path, seed=1, steps=20, device="cpu", threads=1,
                        log_format="forum")
     run = ganlog.load(tmp_path / "train.log")
     assert run.format == "forum"
@@ -128,7 +128,7 @@ def test_cli_train_and_list(run_ganlog, tmp_path):
     assert listed.returncode == 0, listed.stderr
     for name in SCENARIOS:
         assert name in listed.stdout
-    proc = run_ganlog("train", "--scenario", "healthy-lsgan", "--steps", "30", "--threads", "1",
+    proc = run_ganlog("train", "--scenario", "healthy-lsgan", "--steps", "10", "--threads", "1",
                       "--device", "cpu", "--out", str(tmp_path / "r"))
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((tmp_path / "r" / "scenario.json").read_text())
