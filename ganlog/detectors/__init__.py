@@ -106,7 +106,7 @@ def run_detectors(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     severities: Mapping[str, Severity] | None = None,
 ) -> DetectionResult:
-    """Run the selected detectors on one run; findings ordered by severity, then step."""
+    """Run the selected detectors on one run; findings ordered by severity, step, confidence."""
     params = params or {}
     severities = severities or {}
     ctx = Context(run)
@@ -126,8 +126,12 @@ def run_detectors(
             continue
         result.ran.append(cls.code)
         result.findings.extend(found)
+    # Worst first; within a severity, what began first; among findings that begin
+    # together, the more certain one (a frozen D, a loop bug, before the collapse it causes).
     result.findings.sort(
-        key=lambda f: (-int(f.severity), f.span.start if f.span else float("inf"), f.code)
+        key=lambda f: (
+            -int(f.severity), f.span.start if f.span else float("inf"), -f.confidence, f.code,
+        )
     )
     return result
 
