@@ -314,6 +314,16 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
         else:
             keep_np = None
         n_bad = parse_opts_bad[0]
+        n_ok = table.num_rows if keep_np is None else int(keep_np.sum())
+        if anchor and chunk.count(anchor) > n_ok + n_bad + (table.num_rows - n_ok):
+            # More records than lines: some line holds two (glued) records, and the CSV
+            # reader keeps only the first of them. The regex path reads this chunk.
+            del table
+            _regex_chunk(chunk, fmt, columns, stats, line_offset)
+            lines_here = nl + n_cr + (0 if chunk.endswith(b"\n") else 1)
+            n_lines += lines_here
+            line_offset += lines_here
+            continue
         for c, col in value_cols.items():
             arr = table.column(c).to_numpy()
             if keep_np is not None and not keep_np.all():

@@ -85,3 +85,14 @@ def test_generic_forced_on_known_data(samples, monkeypatch) -> None:
     assert fast.format == slow.format == "generic"
     assert fast.frame.equals(slow.frame)
     assert {"loss_d", "loss_g", "d_x", "d_g_z1", "d_g_z2"} <= set(fast.frame.columns)
+
+
+def test_an_occasional_glued_line_loses_no_record(tmp_path, monkeypatch) -> None:
+    line = ("[0/5][{i}/1583]\tLoss_D: 1.2000\tLoss_G: 0.9000\tD(x): 0.6000\tD(G(z)): 0.4000 / 0.3500")
+    lines = [line.format(i=i) for i in range(400)]
+    lines[200] = lines[200] + line.format(i=9999)  # two records on one line, deep in the log
+    p = tmp_path / "glued.log"
+    p.write_text("\n".join(lines) + "\n")
+    fast, slow = _both(p, monkeypatch)
+    assert len(fast.frame) == len(slow.frame) == 401
+    assert fast.frame.equals(slow.frame)
