@@ -77,6 +77,10 @@ def score(results: list[dict]) -> dict:
             if f["code"] not in fired or (f["start"] is not None and (fired[f["code"]]["start"] is None
                                                                      or f["start"] < fired[f["code"]]["start"])):
                 fired[f["code"]] = f
+        worst = {}
+        for f in r["findings"]:
+            if f["code"] not in worst or f["severity"] > worst[f["code"]]["severity"]:
+                worst[f["code"]] = f
         tag = f"{r['scenario']} seed {r['seed']}"
         for code in r["expected"]:
             if code in fired:
@@ -87,9 +91,10 @@ def score(results: list[dict]) -> dict:
                 per_code[code]["fn"] += 1
                 misses.append(f"{tag}: {code} not raised (raised: {', '.join(sorted(fired)) or 'nothing'})")
         for code in r["must_not"]:
-            if code in fired and (r["kind"] != "healthy" or fired[code]["severity"] >= ALARM):
+            # An alarm is a warning or an error; an info note (a decaying cycle) is context.
+            if code in worst and worst[code]["severity"] >= ALARM:
                 per_code[code]["fp"] += 1
-                false_alarms.append(f"{tag}: {code} raised: {fired[code]['message']}")
+                false_alarms.append(f"{tag}: {code} raised: {worst[code]['message']}")
         if r["kind"] == "healthy":
             for f in r["findings"]:
                 if f["severity"] >= ALARM:

@@ -85,7 +85,9 @@ class Oscillation(Detector):
     the column's scale (the family's chance level; for WGAN the series' own
     level) for at least 4 periods. Amplitude
     in the last quarter of that stretch below half the first quarter's =
-    decaying (reported at info); otherwise a warning. An amplitude that grows
+    decaying (reported at info); so is a stretch that ended before the run's
+    last quarter when the cycle is gone from that quarter (an early transient
+    that settled); otherwise a warning. An amplitude that grows
     more than 20x over the stretch is left to divergence (GAN402).
 
     Why it matters
@@ -98,7 +100,7 @@ class Oscillation(Detector):
     Evidence
     --------
     ``column``, ``amplitude``, ``limit``, ``period_steps``, ``period_records``,
-    ``peak_ratio``, ``decaying``, ``amplitude_first``, ``amplitude_last``.
+    ``peak_ratio``, ``decaying``, ``amplitude_first``, ``amplitude_last``, ``settled``.
 
     Remedies
     --------
@@ -167,6 +169,10 @@ class Oscillation(Detector):
         if last > p.max_growth * max(first, 1e-12):
             return None  # an envelope growing by orders of magnitude is divergence (GAN402), not a cycle
         decaying = last < p.decay_ratio * first
+        # A stretch that ended well before the end of the run, with the cycle gone from
+        # the run's last quarter, is an early transient that settled, not a sustained cycle.
+        tail_n = max(need, blk.n // 4)
+        settled = b < blk.n - tail_n and float(np.median(amp[-tail_n:])) < limit
         r0, r1 = int(blk.first[a]), int(blk.last[b])
         span = ctx.span(r0, r1)
         steps = ctx.steps
@@ -175,6 +181,8 @@ class Oscillation(Detector):
         amplitude = float(np.median(seg))
         tail = (f"decaying ({S.fmt(first)} → {S.fmt(last)})" if decaying
                 else f"not decaying ({S.fmt(first)} → {S.fmt(last)})")
+        if settled:
+            tail += f", then settled: below the limit over the last {tail_n * blk.size:,} records"
         return self.finding(
             ctx,
             f"{label(col)} oscillates with amplitude {S.fmt(amplitude)} >= {S.fmt(limit)} "
@@ -184,9 +192,10 @@ class Oscillation(Detector):
             evidence={"column": col, "amplitude": amplitude, "limit": limit,
                       "period_steps": float(period_steps), "period_records": float(spec.period * blk.size),
                       "peak_ratio": spec.peak_ratio, "decaying": bool(decaying),
-                      "amplitude_first": first, "amplitude_last": last, "loss_family": ctx.family.name},
+                      "amplitude_first": first, "amplitude_last": last, "settled": bool(settled),
+                      "loss_family": ctx.family.name},
             confidence=confidence(min(1.0, spec.peak_ratio / (4 * p.min_peak_ratio)), b - a + 1, need, base=0.5),
-            severity=Severity.INFO if decaying else None,
+            severity=Severity.INFO if (decaying or settled) else None,
         )
 
 

@@ -296,6 +296,10 @@ class ExplodingParams(Params):
     min_records: int = 8
     min_fraction: float = 0.02
     smooth: int = 5
+    #: norms at or below this are "not moving" (skipped updates) and set no early level
+    zero_norm: float = 1e-8
+    #: a spike's local level is at least this fraction of the early level
+    zero_norm_fraction: float = 1e-3
 
 
 class ExplodingGradients(Detector):
@@ -304,7 +308,7 @@ class ExplodingGradients(Detector):
     What it detects
     ---------------
     Either the rolling median of a logged gradient norm at 10x its early
-    level (median of the first 10%) for a sustained stretch, or repeated
+    level (median of the first 10% of the records where it is not zero) for a sustained stretch, or repeated
     spikes: at least 5 records (and 0.2% of the run) at 10x the median of
     their neighbourhood (a rolling median over 25 records). One spike alone never fires.
 
@@ -326,7 +330,8 @@ class ExplodingGradients(Detector):
     -------
     ``factor`` (10), ``spike_factor`` (10), ``min_spikes`` (5),
     ``min_spike_fraction`` (0.002), ``head_fraction`` (0.1), ``min_records`` (8),
-    ``min_fraction`` (0.02), ``smooth`` (5).
+    ``min_fraction`` (0.02), ``smooth`` (5), ``zero_norm`` (1e-8: norms at or below
+    it are skipped updates and set no early level), ``zero_norm_fraction`` (1e-3).
 
     References
     ----------
@@ -349,8 +354,13 @@ class ExplodingGradients(Detector):
         p: ExplodingParams = self.params
         for col in _grad_columns(ctx):
             rows, v = ctx.finite(col)
-            early = float(np.median(np.abs(v[: max(5, int(v.size * p.head_fraction))])))
-            limit = p.factor * max(early, 1e-12)
+            # The early level is that of records where the norm is not zero: a D whose
+            # updates were skipped logs 0 at first, and 10x of 0 is no limit at all.
+            moving = np.abs(v[np.abs(v) > p.zero_norm])
+            if moving.size < 5:
+                continue
+            early = float(np.median(moving[: max(5, int(moving.size * p.head_fraction))]))
+            limit = p.factor * early
             holds = sustained_holds(ctx, col, lambda m: m >= limit, min_records=p.min_records,
                                     min_fraction=p.min_fraction, smooth=p.smooth)
             need = ctx.min_length(v.size, p.min_records, p.min_fraction)
@@ -371,7 +381,7 @@ class ExplodingGradients(Detector):
             local = S.rolling_median(blk.median, 25)
             # per-record local level: the block's rolling median, repeated over its records
             level = np.repeat(local, blk.size)[: v.size] if blk.size > 1 else local
-            spikes = np.flatnonzero(v >= p.spike_factor * np.maximum(level, 1e-12))
+            spikes = np.flatnonzero(v >= p.spike_factor * np.maximum(level, p.zero_norm_fraction * early))
             if spikes.size >= max(p.min_spikes, int(math.ceil(p.min_spike_fraction * v.size))):
                 span = ctx.span(int(rows[spikes[0]]), int(rows[spikes[-1]]))
                 peak = float(v[spikes].max())

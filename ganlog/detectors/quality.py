@@ -132,7 +132,9 @@ class ModeCollapseSuspected(Detector):
     ---------------
     With a logged diversity statistic (a column named like ``diversity``,
     ``mode_coverage``, ``num_modes``, ``recall``, ``lpips``): its rolling
-    median falling below 50% of its best for a sustained stretch (warning).
+    median falling below 50% of its best so far for a sustained stretch
+    (warning); a dip the run climbed out of (its last tenth back above the
+    limit) is reported at info as recovered.
     Without one: the G loss's spread (MAD per chunk of 5% of the run) in the
     last 3+ chunks below 10% of its earlier median spread while the D loss
     keeps at least half its earlier spread, and no single value repeats in half
@@ -145,7 +147,7 @@ class ModeCollapseSuspected(Detector):
 
     Evidence
     --------
-    ``column``, ``best``, ``recent``, ``limit`` (diversity), or
+    ``column``, ``best``, ``recent``, ``limit``, ``end_level``, ``recovered`` (diversity), or
     ``g_spread``, ``g_earlier_spread``, ``d_spread`` (signature).
 
     Remedies
@@ -189,27 +191,37 @@ class ModeCollapseSuspected(Detector):
             if blk.n < p.min_records:
                 continue
             sm = S.rolling_median(blk.median, p.smooth)
-            best = float(np.max(sm))
-            if best <= 0:
+            # judged against the best seen so far, so a dip the run later climbs out of
+            # (and beyond) is still seen, and reported as recovered
+            best_so_far = np.maximum.accumulate(sm)
+            if float(best_so_far[-1]) <= 0:
                 continue
-            limit = p.drop_fraction * best
-            kb = int(np.argmax(sm))
-            mask = (sm < limit) & (np.arange(blk.n) > kb)
+            mask = (best_so_far > 0) & (sm < p.drop_fraction * best_so_far)
             need = ctx.min_length(blk.n, p.min_records, p.min_fraction, blk.size)
             found = S.sustained(mask, need, max_gap=1, smooth=1)
             if not found:
                 continue
             a, b = found[0]
+            best = float(best_so_far[a])
+            limit = p.drop_fraction * best
             span = ctx.span(int(blk.first[a]), int(blk.last[b]))
             vals = ctx.series(col)[span.start_index:span.end_index + 1]
             recent = float(np.median(vals[np.isfinite(vals)]))
+            # A dip that the run climbed out of (the last tenth of the run back above
+            # the limit) is a transient worth a note, not a collapse to act on.
+            tail_n = max(need, blk.n // 10)
+            end_level = float(np.median(sm[-tail_n:]))
+            recovered = found[-1][1] < blk.n - tail_n and end_level >= limit
+            note = f"; recovered to {S.fmt(end_level)} by the end of the run" if recovered else ""
             yield self.finding(
                 ctx,
                 f"{col} fell to median {S.fmt(recent)} over {ctx.span_text(span)} < {S.fmt(limit)} = "
-                f"{p.drop_fraction:.0%} of its best {S.fmt(best)}",
+                f"{p.drop_fraction:.0%} of its best {S.fmt(best)}{note}",
                 span=span,
-                evidence={"column": col, "best": best, "recent": recent, "limit": limit, "records": span.records},
+                evidence={"column": col, "best": best, "recent": recent, "limit": limit, "records": span.records,
+                          "end_level": end_level, "recovered": bool(recovered)},
                 confidence=min(0.9, 0.6 + 0.3 * (1 - recent / limit)),
+                severity=Severity.INFO if recovered else None,
             )
             return
         if cols or not ctx.has("loss_g"):

@@ -118,7 +118,8 @@ def healthy(family: str, n: int = 600, seed: int = 0, extras: bool = False) -> S
 def failing(scenario: str, family: str = "bce_sum", n: int = 600, seed: int = 1, onset: float = 0.5) -> SimRun:
     """A run healthy until ``onset`` and then failing as ``scenario`` says."""
     run = healthy(family, n, seed, extras=scenario in ("vanishing", "exploding", "exploding-spikes",
-                                                       "fid-degradation", "diversity-collapse"))
+                                                       "fid-degradation", "diversity-collapse",
+                                                       "diversity-dip", "grad-zero-start"))
     rng = np.random.default_rng(seed + 100)
     c = run.columns
     k = int(n * onset)
@@ -167,6 +168,18 @@ def failing(scenario: str, family: str = "bce_sum", n: int = 600, seed: int = 1,
         idx = np.arange(n)
         amp = 0.8 * np.exp(-idx / (n / 3))
         c["loss_d"] = c["loss_d"] + amp * np.sin(2 * np.pi * idx / 40)
+    elif scenario == "oscillation-transient":
+        # a steady cycle while the players settle, gone after the first quarter (onset = its end)
+        idx = np.arange(k)
+        c["loss_d"][:k] = c["loss_d"][:k] + 0.5 * np.sin(2 * np.pi * idx / 40)
+        c["loss_g"][:k] = c["loss_g"][:k] - 0.5 * np.sin(2 * np.pi * idx / 40)
+    elif scenario == "diversity-dip":
+        # diversity falls for a stretch from onset and climbs back (a transient, not a collapse)
+        dip = (np.arange(n) >= k) & (np.arange(n) < k + n // 6)
+        c["diversity"][dip] = np.clip(0.25 + rng.normal(0, 0.02, int(dip.sum())), 0, 1)
+    elif scenario == "grad-zero-start":
+        # D's updates skipped at first (a gated loop logs a zero norm), then normal training
+        c["grad_norm_d"][:k] = 0.0
     elif scenario == "plateau":
         for col in ("loss_d", "loss_g"):
             level = float(np.median(c[col][k - 20:k]))
