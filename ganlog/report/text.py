@@ -122,7 +122,9 @@ def render_finding(analysis: "Analysis", f: Finding, style: _Style) -> list[str]
         + style(f"  confidence {f.confidence:.0%}", dim=True)
     )
     lines = [head]
-    lines += _wrap("where: " + describe_span(analysis, f), 10)
+    where = describe_span(analysis, f)
+    if where not in f.message:  # most messages already say where; don't say it twice
+        lines += _wrap("where: " + where, 10)
     lines += _wrap(f.message, 10)
     if f.evidence:
         ev = "; ".join(f"{k}={fmt_value(v)}" for k, v in list(f.evidence.items())[:6])
