@@ -132,7 +132,8 @@ class ModeCollapseSuspected(Detector):
     ---------------
     With a logged diversity statistic (a column named like ``diversity``,
     ``mode_coverage``, ``num_modes``, ``recall``, ``lpips``): its rolling
-    median falling below 50% of its best so far for a sustained stretch
+    median falling below 50% of its best so far (capped at the run's 90th
+    percentile, so one over-dispersed early stretch is not the yardstick) for a sustained stretch
     (warning); a dip the run climbed out of (its last tenth back above the
     limit) is reported at info as recovered.
     Without one: the G loss's spread (MAD per chunk of 5% of the run) in the
@@ -193,7 +194,9 @@ class ModeCollapseSuspected(Detector):
             sm = S.rolling_median(blk.median, p.smooth)
             # judged against the best seen so far, so a dip the run later climbs out of
             # (and beyond) is still seen, and reported as recovered
-            best_so_far = np.maximum.accumulate(sm)
+            # capped at the run's 90th percentile: one over-dispersed stretch early in
+            # training (an untrained G scattering samples) is not the level to hold it to
+            best_so_far = np.minimum(np.maximum.accumulate(sm), float(np.quantile(sm, 0.9)))
             if float(best_so_far[-1]) <= 0:
                 continue
             mask = (best_so_far > 0) & (sm < p.drop_fraction * best_so_far)

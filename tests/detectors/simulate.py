@@ -119,7 +119,8 @@ def failing(scenario: str, family: str = "bce_sum", n: int = 600, seed: int = 1,
     """A run healthy until ``onset`` and then failing as ``scenario`` says."""
     run = healthy(family, n, seed, extras=scenario in ("vanishing", "exploding", "exploding-spikes",
                                                        "fid-degradation", "diversity-collapse",
-                                                       "diversity-dip", "grad-zero-start"))
+                                                       "diversity-dip", "grad-zero-start",
+                                                       "diversity-early-spread"))
     rng = np.random.default_rng(seed + 100)
     c = run.columns
     k = int(n * onset)
@@ -177,6 +178,12 @@ def failing(scenario: str, family: str = "bce_sum", n: int = 600, seed: int = 1,
         # diversity falls for a stretch from onset and climbs back (a transient, not a collapse)
         dip = (np.arange(n) >= k) & (np.arange(n) < k + n // 6)
         c["diversity"][dip] = np.clip(0.25 + rng.normal(0, 0.02, int(dip.sum())), 0, 1)
+    elif scenario == "diversity-early-spread":
+        # an untrained G scatters samples (diversity 1.7x the data's) for the first stretch,
+        # then training settles around 0.85 with an ordinary wobble down to ~0.6
+        c["diversity"][:k] = np.clip(1.7 + rng.normal(0, 0.05, k), 0, None)
+        wobble = (np.arange(n) >= n // 2) & (np.arange(n) < n // 2 + n // 8)
+        c["diversity"][wobble] = np.clip(0.6 + rng.normal(0, 0.02, int(wobble.sum())), 0, 1)
     elif scenario == "grad-zero-start":
         # D's updates skipped at first (a gated loop logs a zero norm), then normal training
         c["grad_norm_d"][:k] = 0.0
