@@ -351,13 +351,21 @@ def describe_step(run: Run, step: float) -> str:
 
 
 def rename_columns(
-    names: Iterable[str], extra_aliases: Mapping[str, str] | None = None
+    names: Iterable[str],
+    extra_aliases: Mapping[str, str] | None = None,
+    reserved: Iterable[str] = (),
 ) -> dict[str, str]:
-    """Logged names -> unique column names (canonical where an alias exists)."""
+    """Logged names -> unique column names (canonical where an alias exists).
+
+    A name that maps onto a ``reserved`` column (one the reader fills itself, such
+    as ``step``) keeps its values under ``logged_<name>`` instead.
+    """
     mapping: dict[str, str] = {}
-    used: set[str] = set()
+    used: set[str] = set(reserved)
     for n in names:
         col = canonical_name(n, extra_aliases)
+        if col in used and col in reserved:
+            col = "logged_" + col
         base, k = col, 2
         while col in used:
             col = f"{base}_{k}"

@@ -101,20 +101,8 @@ def run_from_columns(
     import pandas as pd
 
     extra = getattr(options, "extra_aliases", None) or {}
-    mapping = rename_columns(names, extra)
-    reserved = {"step", "segment", "wall_time"}
-    used = set(reserved)
-    final: dict[str, str] = {}
-    for n in names:
-        col = mapping[n]
-        if col in reserved:  # a metric logged as "step": keep it, under its own name
-            col = "logged_" + col
-        base, k = col, 2
-        while col in used:
-            col = f"{base}_{k}"
-            k += 1
-        used.add(col)
-        final[n] = col
+    # a metric logged as "step" keeps its values, under logged_step
+    final = rename_columns(names, extra, reserved=("step", "segment", "wall_time"))
     data: dict[str, np.ndarray] = {c: cols[c] for c in INDEX_COLUMNS if c in cols}
     for n in names:
         data[final[n]] = cols[n]
