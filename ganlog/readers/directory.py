@@ -10,7 +10,9 @@
 * ``metrics.csv`` (Lightning), ``stats.jsonl`` (StyleGAN2-ADA / StyleGAN3), other
   CSV/TSV/JSONL tables -- one run each;
 * MLflow run folders (``mlruns/<experiment>/<run>/metrics/``) -- one run each;
-* training logs the text reader recognises -- one run each.
+* training logs the text reader recognises -- one run each;
+* one run written in several formats in one folder (``ganlog train`` writes train.log,
+  metrics.jsonl, npy/ and tb/) -- read once, from the source with the most columns.
 
 A file that cannot be read is reported (one line, with its byte or line) while
 the rest are read. A folder with nothing readable says what it found and what
@@ -191,6 +193,7 @@ class DirectoryReader(Reader):
             if errors:
                 raise InputError(source.name, f"nothing readable; {len(errors)} file(s) failed, first: {errors[0]}")
             raise InputError(source.name, f"nothing readable: {lay.found()}", expected=WHAT_WE_READ)
+        runs = same_run_once(runs, root)
         if lay.truncated:
             errors.append(f"{source.name}: more than {MAX_FILES:,} files; the rest were not scanned")
         if errors:
@@ -235,6 +238,61 @@ class DirectoryReader(Reader):
             runs.extend(choices[0].reader.read(src, opts))
         except InputError as exc:
             notes.append(str(exc))
+
+
+def _run_folder(root: Path, run: "Run") -> Path:
+    """The folder a run's files belong to: a file's folder; for a folder of arrays or
+    event files (``run/npy/``, ``run/tb/``) the folder above it."""
+    p = Path(run.source)
+    if p.is_dir() and p.resolve() != root.resolve():
+        return p.parent.resolve()
+    return (p.parent if not p.is_dir() else p).resolve()
+
+
+def _same_values(a: "Run", b: "Run") -> bool:
+    """One run in two formats: different readers, equal length, the same losses up to print precision."""
+    import numpy as np
+
+    if a.reader == b.reader:  # two files of one kind (two logs, two MLflow runs) are two runs
+        return False
+    if len(a.frame) != len(b.frame) or not len(a.frame):
+        return False
+    common = [c for c in ("loss_d", "loss_g") if c in a.frame.columns and c in b.frame.columns]
+    if not common:
+        return False
+    for c in common:
+        x = a.frame[c].to_numpy(dtype=float)
+        y = b.frame[c].to_numpy(dtype=float)
+        if not np.allclose(x, y, rtol=1e-3, atol=1e-3, equal_nan=True):
+            return False
+    return True
+
+
+def same_run_once(runs: "list[Run]", root: Path) -> "list[Run]":
+    """One run written in several formats in one folder (a stdout log, metrics.jsonl,
+    .npy files, event files: what ``ganlog train`` writes) is analyzed once, from the
+    source with the most columns; the others are named in a note. Two different runs
+    never merge: their losses differ."""
+    kept: list[Run] = []
+    for run in runs:
+        folder = _run_folder(root, run)
+        at = next((i for i, k in enumerate(kept) if _run_folder(root, k) == folder and _same_values(k, run)), None)
+        if at is None:
+            kept.append(run)
+            continue
+        twin = kept[at]
+        richer, other = (run, twin) if len(run.frame.columns) > len(twin.frame.columns) else (twin, run)
+        kept[at] = richer
+        notes = list(other.meta.get("same_run_sources", [])) + [other.source]
+        richer.meta["same_run_sources"] = list(richer.meta.get("same_run_sources", [])) + notes
+    for run in kept:
+        others = run.meta.get("same_run_sources")
+        if others:
+            run.stats.warn(
+                f"the same {len(run.frame):,} records are also in {', '.join(others)}; "
+                f"read {run.source}, the source with the most columns"
+            )
+    return kept
 
 
 def _file_run_name(root: Path, p: Path) -> str:

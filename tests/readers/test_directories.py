@@ -140,3 +140,20 @@ def test_unreadable_file_reported_rest_read(tmp_path: Path, run_ganlog) -> None:
     assert "ganlog · good" in proc.stdout
     errs = [ln for ln in proc.stderr.splitlines() if ln.startswith("ganlog: error:")]
     assert len(errs) == 1 and "bad/events.out.tfevents" in errs[0] and "byte 0" in errs[0]
+
+
+def test_one_run_in_several_formats_is_read_once(samples: Path, tmp_path: Path) -> None:
+    # what `ganlog train` writes: train.log, metrics.jsonl and npy/ hold the same records
+    run_dir = tmp_path / "gated-d"
+    shutil.copytree(samples / "reference" / "gated-d", run_dir)
+    runs = ganlog.load_runs(run_dir)
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.source.endswith("metrics.jsonl")  # the source with the most columns
+    assert any("also in" in w and "train.log" in w and "npy" in w for w in run.stats.warnings)
+
+
+def test_two_different_runs_side_by_side_stay_two(samples: Path, tmp_path: Path) -> None:
+    shutil.copy(samples / "reference" / "gated-d" / "train.log", tmp_path / "gated.log")
+    shutil.copy(samples / "reference" / "healthy-bce" / "metrics.jsonl", tmp_path / "metrics.jsonl")
+    assert len(ganlog.load_runs(tmp_path)) == 2
