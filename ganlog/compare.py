@@ -210,14 +210,16 @@ def load_reference(path: "str | os.PathLike[str]", config: "Config | None" = Non
     return run
 
 
-def attach_comparisons(analysis: "Analysis", references: Iterable["str | os.PathLike[str]"],
-                       config: "Config | None" = None) -> "Analysis":
-    """Analyze each reference like the run, keep it, and add the comparison sentences."""
+def analyze_references(references: Iterable["str | os.PathLike[str]"],
+                       config: "Config | None" = None) -> "list[Analysis]":
+    """Read and analyze each reference run once, the same way as the run it is compared with."""
     from .analysis import analyze
 
-    refs = [analyze(load_reference(p, config), config) for p in references]
-    analysis.comparisons = refs
-    analysis.extras["comparison_lines"] = comparison_lines(analysis.run, [r.run for r in refs])
-    analysis.extras["comparison_differences"] = [
-        [d.__dict__ for d in differences(analysis.run, r.run)] for r in refs]
+    return [analyze(load_reference(p, config), config) for p in references]
+
+
+def attach_comparisons(analysis: "Analysis", references: "list[Analysis]") -> "Analysis":
+    """Keep the analyzed references on ``analysis`` and add the comparison sentences."""
+    analysis.comparisons = list(references)
+    analysis.extras["comparison_lines"] = comparison_lines(analysis.run, [r.run for r in references])
     return analysis

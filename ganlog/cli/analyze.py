@@ -36,14 +36,17 @@ def analyze(paths: tuple[str, ...], html_path: str | None, no_html: bool, open_h
     config = make_config(config_path, sets, loss_family)
     runs = read_runs(paths, fmt=fmt, config=config, allow_pickle=allow_pickle)
     color = use_color(sys.stdout)
+    references = []
+    if compare:  # analyzed once, however many runs are compared with them
+        from ..compare import analyze_references, attach_comparisons
+
+        references = analyze_references(compare, config)
     for i, run in enumerate(runs):
         if i:
             click.echo("")
         analysis = run_analysis(run, config)
-        if compare:
-            from ..compare import attach_comparisons
-
-            attach_comparisons(analysis, compare, config)
+        if references:
+            attach_comparisons(analysis, references)
         click.echo(render(analysis, color=color), nl=False)
         if not no_html:
             from .report import write_html_report

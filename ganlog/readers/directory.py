@@ -210,12 +210,8 @@ class DirectoryReader(Reader):
         from . import pick_reader
 
         src = Source.from_path(p)
-        reader = pick_reader(src, ReadOptions(
-            loss_family=options.loss_family, extra_aliases=options.extra_aliases,
-            allow_pickle=options.allow_pickle, run_name=_file_run_name(root, p)))
-        return reader.read(src, ReadOptions(
-            loss_family=options.loss_family, extra_aliases=options.extra_aliases,
-            allow_pickle=options.allow_pickle, run_name=_file_run_name(root, p)))
+        opts = _file_options(options, root, p)
+        return pick_reader(src, opts).read(src, opts)
 
     def _read_text(self, root: Path, p: Path, options: ReadOptions, runs: "list[Run]",
                    notes: list[str]) -> None:
@@ -232,8 +228,7 @@ class DirectoryReader(Reader):
             return
         if not choices or choices[0].sniff.score < 0.5:
             return
-        opts = ReadOptions(loss_family=options.loss_family, extra_aliases=options.extra_aliases,
-                           allow_pickle=options.allow_pickle, run_name=_file_run_name(root, p))
+        opts = _file_options(options, root, p)
         try:
             runs.extend(choices[0].reader.read(src, opts))
         except InputError as exc:
@@ -293,6 +288,13 @@ def same_run_once(runs: "list[Run]", root: Path) -> "list[Run]":
                 f"read {run.source}, the source with the most columns"
             )
     return kept
+
+
+def _file_options(options: ReadOptions, root: Path, p: Path) -> ReadOptions:
+    """The folder's options for one file in it: its own run name, its reader chosen by sniffing."""
+    from dataclasses import replace
+
+    return replace(options, format=None, run_name=_file_run_name(root, p))
 
 
 def _file_run_name(root: Path, p: Path) -> str:

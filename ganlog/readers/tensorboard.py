@@ -103,12 +103,7 @@ def read_points(data: bytes, name: str, stats: ParseStats,
 
     tags = list(fast.tags)
     index = {t: i for i, t in enumerate(tags)}
-    slow_ids = np.empty(len(slow.tag), dtype=np.int64)
-    for i, t in enumerate(slow.tag):
-        if t not in index:
-            index[t] = len(tags)
-            tags.append(t)
-        slow_ids[i] = index[t]
+    slow_ids = _intern(slow.tag, tags, index)
     record = np.concatenate([fast.record, np.asarray(slow.record, dtype=np.int64)])
     order = np.argsort(record, kind="stable")
     tag_id = np.concatenate([fast.tag_id, slow_ids])[order]
@@ -120,6 +115,19 @@ def read_points(data: bytes, name: str, stats: ParseStats,
                        skipped_kinds=dict(slow.skipped_kinds))
 
 
+def _intern(names: Sequence[str], tags: list[str], index: dict[str, int]) -> "np.ndarray":
+    """The id of each name in ``tags``, appending names not seen yet (``index`` maps tag -> id)."""
+    import numpy as np
+
+    ids = np.empty(len(names), dtype=np.int64)
+    for i, t in enumerate(names):
+        if t not in index:
+            index[t] = len(tags)
+            tags.append(t)
+        ids[i] = index[t]
+    return ids
+
+
 def concat_points(parts: Sequence[EventPoints]) -> EventPoints:
     """Join the points of several files of one run (in the order given)."""
     import numpy as np
@@ -129,12 +137,7 @@ def concat_points(parts: Sequence[EventPoints]) -> EventPoints:
     ids = []
     skipped: dict[str, int] = {}
     for p in parts:
-        remap = np.empty(len(p.tags), dtype=np.int64)
-        for i, t in enumerate(p.tags):
-            if t not in index:
-                index[t] = len(tags)
-                tags.append(t)
-            remap[i] = index[t]
+        remap = _intern(p.tags, tags, index)
         ids.append(remap[p.tag_id] if len(p.tag_id) else p.tag_id)
         for k, v in p.skipped_kinds.items():
             skipped[k] = skipped.get(k, 0) + v
