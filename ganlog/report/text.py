@@ -177,6 +177,7 @@ def render(analysis: "Analysis", *, color: bool = False, width: int = WIDTH) -> 
     for c in analysis.crashed:
         out += _wrap(style("detector crashed: ", fg="red") + f"{c.code} {c.name}: {c.error}", 0)
     for comp in analysis.extras.get("comparison_lines", []):
-        out += _wrap(comp, 0)
+        indent = len(comp) - len(comp.lstrip(" "))  # "  - item" lines keep their indent
+        out += _wrap(comp.lstrip(" "), indent, hang=2 if comp.lstrip(" ").startswith("- ") else 0)
     out.append(render_verdict(analysis, style))
     return "\n".join(out) + "\n"
