@@ -10,7 +10,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Callable, Iterator
+from typing import Iterator
 
 
 @contextlib.contextmanager
@@ -48,10 +48,3 @@ def write_text(target: str | os.PathLike[str], text: str, encoding: str = "utf-8
 def write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
-
-
-def write_with(target: str | os.PathLike[str], writer: Callable[[IO[str]], None]) -> None:
-    """Call ``writer`` with an open text file that becomes ``target`` when it returns."""
-    with atomic_path(target) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            writer(fh)

@@ -455,11 +455,6 @@ def _describe(hint: Any) -> str:
     return getattr(hint, "__name__", str(hint))
 
 
-def describe_type(hint: Any) -> str:
-    """A short human name for a Params field type (used by ``ganlog rules``)."""
-    return _describe(hint)
-
-
 def params_table(cls: type) -> list[dict[str, Any]]:
     """A detector's parameters: name, type, default, help (from the field's metadata)."""
     hints = _param_types(cls.Params)  # type: ignore[attr-defined]

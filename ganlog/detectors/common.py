@@ -155,10 +155,6 @@ def values_in(ctx: Context, column: str, hold: Hold) -> np.ndarray:
     return x[np.isfinite(x)]
 
 
-def family_text(ctx: Context) -> str:
-    return ctx.family.name
-
-
 def scale_of(ctx: Context, column: str) -> tuple[float, str]:
     """A natural size for the column's values under the loss family, and how it was chosen.
 

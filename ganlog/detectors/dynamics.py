@@ -399,7 +399,7 @@ class Plateau(Detector):
             if k == 0 or k == spread.size:
                 return
             first = int(edges[spread.size - k])
-            tail, head = v[first:], v[:first]
+            tail = v[first:]
             if tail.size < max(p.min_records, p.min_fraction * v.size):
                 return
             if np.all(tail == tail[0]):

@@ -12,7 +12,6 @@ import importlib
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError, UsageError

@@ -297,7 +297,7 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
             # A line with the right token count but text where a number belongs: this chunk
             # goes through the regex parse, the others stay vectorized.
             del t
-            n_here = _regex_chunk(chunk, fmt, columns, stats, line_offset)
+            _regex_chunk(chunk, fmt, columns, stats, line_offset)
             lines_here = nl + n_cr + (0 if chunk.endswith(b"\n") else 1)
             n_lines += lines_here
             line_offset += lines_here

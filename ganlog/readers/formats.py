@@ -73,10 +73,6 @@ class TextFormat:
         return re.compile(self.segment_line) if self.segment_line else None
 
     @property
-    def has_rest(self) -> bool:
-        return "?P<_rest" in self.pattern
-
-    @property
     def has_context(self) -> bool:
         return bool(self.epoch_line or self.segment_line)
 

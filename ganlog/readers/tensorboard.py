@@ -184,33 +184,6 @@ def points_to_run(points: EventPoints, *, name: str, source: str, stats: ParseSt
                             format="tfevents", stats=stats, options=options, meta=meta)
 
 
-def read_event_files(paths: Sequence[Path], *, name: str, source: str, options: ReadOptions,
-                     stats: ParseStats | None = None) -> "Run":
-    """One run from one or more event files (a run directory). A file that cannot be read at
-    all is reported and skipped while the others are read; when none can, its error is raised."""
-    stats = stats or ParseStats()
-    parts: list[EventPoints] = []
-    errors: list[InputError] = []
-    problems: list[str] = []
-    ordered = event_file_order(paths)
-    for p in ordered:
-        try:
-            parts.append(read_points(p.read_bytes(), str(p), stats, problems))
-        except InputError as exc:
-            errors.append(exc)
-            problems.append(str(exc))
-            stats.warn(str(exc), partial=True)
-    if not parts:
-        raise errors[0]
-    points = concat_points(parts)
-    if not len(points.step) and errors:
-        raise errors[0]
-    run = points_to_run(points, name=name, source=source, stats=stats, options=options,
-                        files=[str(p) for p in ordered])
-    run.meta["input_errors"] = problems
-    return run
-
-
 class TensorBoardReader(Reader):
     name = "tensorboard"
     description = "TensorBoard event files (torch SummaryWriter, tensorboardX, TF1/TF2 scalars)"

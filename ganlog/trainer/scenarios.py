@@ -15,7 +15,7 @@ read it without the trainer's dependencies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .config import TrainConfig
