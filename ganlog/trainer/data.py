@@ -46,42 +46,51 @@ class Mixture2D:
         k = torch.randint(0, len(self.centers), (n,), generator=gen, device=dev)
         return self.centers[k] + self.std * torch.randn(n, 2, generator=gen, device=dev)
 
-    def coverage(self, fake: torch.Tensor, min_share: float = 0.25) -> tuple[int, float]:
-        """(modes covered, share of high-quality samples).
+    def coverage(self, fake: torch.Tensor, min_share: float = 0.25) -> tuple[torch.Tensor, torch.Tensor]:
+        """(modes covered, share of high-quality samples), as 0-d tensors on ``fake``'s device.
 
         A mode counts as covered when it holds at least ``min_share`` of its
         fair share (1/K) of the high-quality samples, so a handful of stray
-        points does not count as coverage.
+        points does not count as coverage. A non-finite sample is never near a
+        mode (NaN compares false), so a diverged G covers nothing.
         """
         fake = fake.detach().float()
-        if not torch.isfinite(fake).all():
-            return 0, 0.0
         d = torch.cdist(fake, self.centers.to(fake.device))  # (n, K)
         dmin, idx = d.min(dim=1)
         good = dmin <= QUALITY_SIGMAS * self.std
         n = max(int(fake.shape[0]), 1)
-        counts = torch.bincount(idx[good], minlength=len(self.centers)).float()
-        covered = int((counts >= min_share * n / len(self.centers)).sum())
-        return covered, float(good.float().mean())
+        # scatter_add rather than bincount(idx[good]): a boolean mask would synchronise with a GPU
+        counts = torch.zeros(len(self.centers), device=fake.device).scatter_add_(0, idx, good.float())
+        covered = (counts >= min_share * n / len(self.centers)).sum().float()
+        return covered, good.float().mean()
 
-    def diversity(self, fake: torch.Tensor) -> float:
+    def diversity(self, fake: torch.Tensor) -> torch.Tensor:
         """Mean pairwise distance of generated points over the real data's (1.0 = as spread)."""
         if self._real_div is None:
             ref = self.sample(512, torch.Generator(device=self.centers.device).manual_seed(1))
-            self._real_div = mean_pairwise_distance(ref)
+            self._real_div = float(mean_pairwise_distance(ref))
         return mean_pairwise_distance(fake) / self._real_div
 
-    def distance(self, fake: torch.Tensor, gen: torch.Generator, n_proj: int = 32) -> float:
-        """Sliced Wasserstein-1 distance between ``fake`` and as many fresh real samples."""
+    def distance(self, fake: torch.Tensor, gen: torch.Generator, n_proj: int = 32) -> torch.Tensor:
+        """Sliced Wasserstein-1 distance between ``fake`` and as many fresh real samples (NaN
+        when a sample is not finite)."""
         fake = fake.detach().float()
-        if not torch.isfinite(fake).all():
-            return math.nan
         real = self.sample(fake.shape[0], gen).to(fake.device)
         theta = torch.randn(2, n_proj, generator=gen, device=gen.device).to(fake.device)
         theta = theta / theta.norm(dim=0, keepdim=True)
-        pf = torch.sort(fake @ theta, dim=0).values
-        pr = torch.sort(real @ theta, dim=0).values
-        return float((pf - pr).abs().mean())
+        pf, pr = _sorted_rows(theta.T @ fake.T), _sorted_rows(theta.T @ real.T)  # (n_proj, n)
+        swd = (pf - pr).abs().mean()
+        return torch.where(torch.isfinite(fake).all(), swd, torch.full_like(swd, math.nan))
+
+
+def _sorted_rows(x: torch.Tensor) -> torch.Tensor:
+    """Sort each row. On CPU through numpy: torch 2.x's CPU sort of a few hundred values per row
+    is ~20x slower than numpy's and was the largest cost of logging a 2-D run."""
+    if x.device.type == "cpu":
+        import numpy as np
+
+        return torch.from_numpy(np.sort(x.numpy(), axis=1))
+    return torch.sort(x, dim=1).values
 
 
 def ring8(radius: float = 2.0, std: float = 0.1) -> Mixture2D:
@@ -120,18 +129,23 @@ class Shapes16:
         idx = torch.randint(0, self.images.shape[0], (n,), generator=gen, device=gen.device)
         return self.images[idx.to(self.images.device)]
 
-    def diversity(self, fake: torch.Tensor) -> float:
+    def diversity(self, fake: torch.Tensor) -> torch.Tensor:
         """Mean pairwise L2 distance of generated images over the real data's (1.0 = as diverse)."""
         return mean_pairwise_distance(fake) / self.real_diversity
 
 
-def mean_pairwise_distance(x: torch.Tensor) -> float:
+def mean_pairwise_distance(x: torch.Tensor) -> torch.Tensor:
+    """A 0-d tensor on ``x``'s device (NaN for fewer than two points or a non-finite one).
+
+    Quality measures stay on the device so a logged record costs one
+    device-to-host copy, not one synchronisation per number.
+    """
     x = x.detach().float().reshape(x.shape[0], -1)
-    if x.shape[0] < 2 or not torch.isfinite(x).all():
-        return math.nan
-    d = torch.cdist(x, x)
     n = x.shape[0]
-    return float(d.sum() / (n * (n - 1)))
+    if n < 2:
+        return torch.tensor(math.nan, device=x.device)
+    mean = torch.cdist(x, x).sum() / (n * (n - 1))
+    return torch.where(torch.isfinite(x).all(), mean, torch.full_like(mean, math.nan))
 
 
 def shapes16(n: int = 4096, seed: int = 0) -> Shapes16:
@@ -154,7 +168,7 @@ def shapes16(n: int = 4096, seed: int = 0) -> Shapes16:
     stroke = ((along.abs() <= r + 2) & (across.abs() <= 1.0)).float()
     img = torch.where(kind == 0, disc, torch.where(kind == 1, square, stroke))
     images = (img * 2 - 1).unsqueeze(1)
-    real_div = mean_pairwise_distance(images[:256])
+    real_div = float(mean_pairwise_distance(images[:256]))
     return Shapes16(images, real_div)
 
 

@@ -110,17 +110,28 @@ def r1_penalty(out_r: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     return 0.5 * g.reshape(g.shape[0], -1).pow(2).sum(dim=1).mean()
 
 
-def _grad_norm(module: torch.nn.Module) -> float:
-    grads = [p.grad for p in module.parameters() if p.grad is not None]
+def _grad_norm(module: torch.nn.Module) -> torch.Tensor:
+    """The global L2 norm of a module's gradients, as a 0-d tensor (0 when none was taken)."""
+    grads = [p.grad.detach() for p in module.parameters() if p.grad is not None]
     if not grads:
-        return 0.0
-    return float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads])))
+        return torch.zeros((), device=next(module.parameters()).device)
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
 
 
-def _prob(cfg: TrainConfig, out: torch.Tensor) -> float:
+def _prob(cfg: TrainConfig, out: torch.Tensor) -> torch.Tensor:
     """What a trainer prints as D(.): the mean sigmoid for probability losses, else the mean score."""
     out = out.detach()
-    return float(torch.sigmoid(out).mean() if cfg.sigmoid_outputs else out.mean())
+    return torch.sigmoid(out).mean() if cfg.sigmoid_outputs else out.mean()
+
+
+def _fetch(tensors: dict[str, torch.Tensor]) -> dict[str, float]:
+    """Copy a record's scalars to the host in one transfer.
+
+    Calling ``.item()`` per number would synchronise with the GPU a dozen
+    times per logged step; stacking first makes logging cost one wait.
+    """
+    stacked = torch.stack([t.detach().reshape(()).to(torch.float32) for t in tensors.values()])
+    return dict(zip(tensors, stacked.tolist()))
 
 
 # -- the loop --------------------------------------------------------------------------
@@ -174,6 +185,7 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
             g_grads_early = [p.grad.clone() if p.grad is not None else None for p in G.parameters()]
 
         d_updated = False
+        gnorm_d: torch.Tensor | None = None
         for k in range(cfg.d_steps):
             real = data.sample(B, gen)
             if k < cfg.d_steps - 1:  # extra D steps see fresh fakes
@@ -213,7 +225,8 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
             else:
                 loss_d.backward()
                 stepped = True
-            gnorm_d = _grad_norm(D) if log_now else math.nan
+            if log_now and k == cfg.d_steps - 1:
+                gnorm_d = _grad_norm(D)
             if stepped:
                 if cfg.grad_clip > 0:
                     torch.nn.utils.clip_grad_norm_(D.parameters(), cfg.grad_clip)
@@ -235,7 +248,7 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
             loss_g = g_loss(cfg, out_g)
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward(inputs=list(G.parameters()))
-        gnorm_g = _grad_norm(G) if log_now else math.nan
+        gnorm_g = _grad_norm(G) if log_now else None
         if cfg.grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(G.parameters(), cfg.grad_clip)
         opt_g.step()
@@ -244,31 +257,31 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
 
         if not log_now:
             continue
-        rec: dict[str, Any] = {
-            "step": step,
-            "epoch": step // cfg.iters_per_epoch,
-            "iter": step % cfg.iters_per_epoch,
-            "loss_d": loss_d.item(),
-            "loss_g": loss_g.item(),
-            "loss_d_real": loss_real.item(),
-            "loss_d_fake": loss_fake.item(),
-            "d_x": _prob(cfg, out_r),
-            "d_g_z1": _prob(cfg, out_f),
-            "d_g_z2": _prob(cfg, out_g),
-            "grad_norm_d": gnorm_d,
-            "grad_norm_g": gnorm_g,
-            "lr_d": opt_d.param_groups[0]["lr"],
-            "lr_g": opt_g.param_groups[0]["lr"],
+        assert gnorm_d is not None and gnorm_g is not None
+        on_device: dict[str, torch.Tensor] = {
+            "loss_d": loss_d, "loss_g": loss_g, "loss_d_real": loss_real, "loss_d_fake": loss_fake,
+            "d_x": _prob(cfg, out_r), "d_g_z1": _prob(cfg, out_f), "d_g_z2": _prob(cfg, out_g),
+            "grad_norm_d": gnorm_d, "grad_norm_g": gnorm_g,
         }
         if cfg.sigmoid_outputs:
-            rec["d_acc"] = 0.5 * float((out_r > 0).float().mean() + (out_f < 0).float().mean())
+            on_device["d_acc"] = 0.5 * ((out_r > 0).float().mean() + (out_f < 0).float().mean())
         if penalty_gp is not None:
-            rec["gradient_penalty"] = penalty_gp.item()
+            on_device["gradient_penalty"] = penalty_gp
         if penalty_r1 is not None:
-            rec["r1_penalty"] = penalty_r1.item()
-        rec.update(_evaluate(cfg, data, ema.model if ema is not None else G, fake, eval_gen))
+            on_device["r1_penalty"] = penalty_r1
+        on_device.update(_evaluate(cfg, data, ema.model if ema is not None else G, fake, eval_gen))
+        on_device.update(_event_signals(D, out_r, out_f))
+        values = _fetch(on_device)
+        signals = {k: values.pop(k) for k in _SIGNALS}
+        rec: dict[str, Any] = {"step": step, "epoch": step // cfg.iters_per_epoch,
+                               "iter": step % cfg.iters_per_epoch}
+        for key, value in values.items():
+            rec[key] = value
+            if key == "grad_norm_g":
+                rec["lr_d"] = opt_d.param_groups[0]["lr"]
+                rec["lr_g"] = opt_g.param_groups[0]["lr"]
         rec["wall_time"] = time.time()
-        _note_events(cfg, rec, D, events, d_updated, out_r, out_f)
+        _note_events(cfg, rec, signals, events, d_updated)
         records.append(rec)
         if on_record is not None:
             on_record(rec)
@@ -281,30 +294,41 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
 
 @torch.no_grad()
 def _evaluate(cfg: TrainConfig, data: Any, G: torch.nn.Module, fake: torch.Tensor,
-              eval_gen: torch.Generator) -> dict[str, float]:
+              eval_gen: torch.Generator) -> dict[str, torch.Tensor]:
+    """Sample-quality measures as 0-d tensors (fetched with the rest of the record)."""
     if isinstance(data, Mixture2D):
         z = torch.randn(cfg.eval_samples, cfg.z_dim, generator=eval_gen, device=eval_gen.device)
         x = G(z)
-        out: dict[str, float] = {}
+        out: dict[str, torch.Tensor] = {}
         if data.name != "dirac":  # one real point: diversity and modes mean nothing there
             out["diversity"] = data.diversity(x)
-            covered, hq = data.coverage(x)
-            out["modes_covered"] = float(covered)
-            out["high_quality_share"] = hq
+            out["modes_covered"], out["high_quality_share"] = data.coverage(x)
         out["swd"] = data.distance(x, eval_gen)
         return out
     return {"diversity": data.diversity(fake)}
 
 
-def _note_events(cfg: TrainConfig, rec: dict[str, Any], D: torch.nn.Module, events: dict[str, int],
-                 d_updated: bool, out_r: torch.Tensor, out_f: torch.Tensor) -> None:
+#: Private per-record signals for the ground-truth events (not logged).
+_SIGNALS = ("_weights_finite", "_d_dead")
+
+
+@torch.no_grad()
+def _event_signals(D: torch.nn.Module, out_r: torch.Tensor, out_f: torch.Tensor) -> dict[str, torch.Tensor]:
+    finite = torch.stack([torch.isfinite(p).all() for p in D.parameters()]).all()
+    dead = (out_r <= 0).all() & (out_f <= 0).all()
+    return {"_weights_finite": finite, "_d_dead": dead}
+
+
+def _note_events(cfg: TrainConfig, rec: dict[str, Any], signals: dict[str, float],
+                 events: dict[str, int], d_updated: bool) -> None:
     step = rec["step"]
     vals = [rec["loss_d"], rec["loss_g"]]
     if not all(math.isfinite(v) for v in vals):
         events.setdefault("non_finite_loss", step)
-    if any(not torch.isfinite(p).all() for p in D.parameters()):
+    if not signals["_weights_finite"]:
         events.setdefault("non_finite_weights", step)
-    if getattr(D, "output_relu", False) and bool((out_r <= 0).all()) and bool((out_f <= 0).all()):
+    # A ReLU on D's output with every logit at 0: sigmoid(0) = 0.5 everywhere, no gradient.
+    if cfg.d_output_relu and signals["_d_dead"]:
         events.setdefault("d_dead", step)
     if cfg.d_gate > 0 and not d_updated:
         events.setdefault("d_frozen_logged", step)
