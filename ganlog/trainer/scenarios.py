@@ -6,8 +6,8 @@ a GAN) or ``remedy`` (the same failing run with its remedy applied, which
 must not show the failure's codes). ``onset`` says when the failure begins
 according to the trainer: ``start`` for a configuration that is wrong from the
 first step, or the name of a ground-truth event the loop records (the first
-skipped D update, the step D died, the learning-rate spike, the first step
-with fewer than a quarter of the modes covered).
+skipped D update, the step D died, the first non-finite loss, the first step
+after a short warm-up where G's samples spread less than 0.3 of the data's).
 
 This module does not import torch: ``ganlog train --list`` and the benchmark
 read it without the trainer's dependencies.
@@ -114,8 +114,13 @@ def _scenarios() -> list[Scenario]:
         _RING.replace(loss="hinge", lr_d=5e-4, lr_g=5e-4), must_not=ALL_FAILURE_CODES))
     s.append(Scenario(
         "healthy-wgan-gp", "healthy",
-        "WGAN-GP on the ring of 8: a critic loss around 0, 5 critic steps per G step.",
-        _RING.replace(loss="wgan_gp", d_steps=5, beta2=0.9, steps=1000),
+        "WGAN-GP on the ring of 8: 5 critic steps per G step and two time scales (critic lr 1e-3, "
+        "G lr 1e-4); the critic loss stays a small negative number while G spreads over the ring.",
+        # With G as fast as the critic (lr 1e-3, 3e-4, or 1e-4 for both) most seeds swing
+        # between spreading and collapsing: a critic that is not kept near its optimum gives
+        # G a misleading gradient. Measured over seeds 0-4: diversity 0.84-0.97 of the data's
+        # all run, no warning.
+        _RING.replace(loss="wgan_gp", d_steps=5, beta2=0.9, lr_g=1e-4, steps=2000),
         must_not=ALL_FAILURE_CODES))
 
     # -- failures, each followed by the same run with its remedy -----------------------

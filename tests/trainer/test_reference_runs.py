@@ -25,7 +25,23 @@ def _manifest(name: str) -> dict:
 
 
 def test_reference_runs_exist():
-    assert {"healthy-bce", "gated-d", "dead-d", "oscillation", "nan-divergence"} <= set(RUNS)
+    healthy = {"healthy-bce", "healthy-lsgan", "healthy-hinge", "healthy-wgan-gp"}  # one per loss family
+    assert healthy | {"gated-d", "dead-d", "oscillation", "nan-divergence"} <= set(RUNS)
+
+
+@pytest.mark.parametrize("name", [n for n in RUNS if _manifest(n)["loss_family"]])
+def test_loss_family_is_inferred_from_the_log(name):
+    """As a user runs it: no family given, only the printed DCGAN-format lines."""
+    m = _manifest(name)
+    run = ganlog.load(REFERENCE / name / m["files"]["log"])
+    assert run.loss_family.name == m["loss_family"]
+
+
+@pytest.mark.parametrize("name", [n for n in RUNS if _manifest(n)["kind"] == "healthy"])
+def test_healthy_reference_log_is_healthy_with_an_inferred_family(name):
+    analysis = ganlog.analyze(REFERENCE / name / _manifest(name)["files"]["log"])
+    assert analysis.verdict == "healthy", [f.message for f in analysis.findings]
+    assert not [f for f in analysis.findings if f.severity >= Severity.WARNING]
 
 
 @pytest.mark.parametrize("name", RUNS)
