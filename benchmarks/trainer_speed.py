@@ -36,8 +36,9 @@ import torch  # noqa: E402
 from ganlog.trainer import SCENARIOS, scale_steps  # noqa: E402
 from ganlog.trainer.config import TrainConfig  # noqa: E402
 from ganlog.trainer.data import make_dataset  # noqa: E402
-from ganlog.trainer.loop import d_loss_parts, g_loss, gradient_penalty, pick_device, train  # noqa: E402
-from ganlog.trainer.models import build_models  # noqa: E402
+from ganlog.trainer.loop import (  # noqa: E402
+    build_networks, build_optimizers, d_loss_parts, g_loss, gradient_penalty, pick_device, train,
+)
 from ganlog.trainer.writers import write_run  # noqa: E402
 
 DEFAULT_SCENARIOS = ("healthy-bce", "healthy-wgan-gp", "d-overpowers")
@@ -49,18 +50,16 @@ def _sync(dev: torch.device) -> None:
 
 
 def plain_loop(cfg: TrainConfig, seed: int, device: str) -> float:
-    """Train ``cfg`` with no logging, no faults and no remedies; return wall seconds."""
+    """Train ``cfg``'s networks and optimisers in a textbook loop, nothing logged; return wall seconds.
+
+    The loop itself has none of ganlog's switches (gates, noise, penalties other than WGAN-GP's).
+    """
     dev = pick_device(device)
     torch.manual_seed(seed)
     gen = torch.Generator(device=dev).manual_seed(seed)
     data = make_dataset(cfg.data, seed).to(dev)
-    d_width = cfg.width if cfg.d_width is None else cfg.d_width
-    G, D = build_models(cfg.data_kind, z_dim=cfg.z_dim, width=cfg.width, d_width=d_width,
-                        spectral_norm=cfg.spectral_norm, output_relu=False)
-    G.to(dev)
-    D.to(dev)
-    opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
-    opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
+    G, D = build_networks(cfg, dev)
+    opt_g, opt_d = build_optimizers(cfg, G, D)
     B = cfg.batch_size
     _sync(dev)
     t0 = time.perf_counter()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 #: A generated point is "on" a mode when it lies within this many standard
@@ -87,8 +88,6 @@ def _sorted_rows(x: torch.Tensor) -> torch.Tensor:
     """Sort each row. On CPU through numpy: torch 2.x's CPU sort of a few hundred values per row
     is ~20x slower than numpy's and was the largest cost of logging a 2-D run."""
     if x.device.type == "cpu":
-        import numpy as np
-
         return torch.from_numpy(np.sort(x.numpy(), axis=1))
     return torch.sort(x, dim=1).values
 

@@ -137,6 +137,24 @@ def _fetch(tensors: dict[str, torch.Tensor]) -> dict[str, float]:
 # -- the loop --------------------------------------------------------------------------
 
 
+def build_networks(cfg: TrainConfig, dev: torch.device) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """(G, D) for ``cfg`` on ``dev``: the data set's model family, widths, spectral norm, D's faults."""
+    d_width = cfg.width if cfg.d_width is None else cfg.d_width
+    G, D = build_models(cfg.data_kind, z_dim=cfg.z_dim, width=cfg.width, d_width=d_width,
+                        spectral_norm=cfg.spectral_norm, output_relu=cfg.d_output_relu)
+    return G.to(dev), D.to(dev)
+
+
+def build_optimizers(cfg: TrainConfig, G: torch.nn.Module,
+                     D: torch.nn.Module) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
+    """(G's optimiser, D's optimiser): SGD or Adam with ``cfg``'s learning rates and betas."""
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(G.parameters(), lr=cfg.lr_g), torch.optim.SGD(D.parameters(), lr=cfg.lr_d)
+    betas = (cfg.beta1, cfg.beta2)
+    return (torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=betas),
+            torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=betas))
+
+
 def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
           on_record: Callable[[dict[str, Any]], None] | None = None) -> TrainResult:
     """Train one run; return its logged records and ground-truth events."""
@@ -147,17 +165,8 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
     eval_gen = torch.Generator(device=dev).manual_seed(seed + 7919)
 
     data = make_dataset(cfg.data, seed).to(dev)
-    d_width = cfg.width if cfg.d_width is None else cfg.d_width
-    G, D = build_models(cfg.data_kind, z_dim=cfg.z_dim, width=cfg.width, d_width=d_width,
-                        spectral_norm=cfg.spectral_norm, output_relu=cfg.d_output_relu)
-    G.to(dev)
-    D.to(dev)
-    if cfg.optimizer == "sgd":
-        opt_d = torch.optim.SGD(D.parameters(), lr=cfg.lr_d)
-        opt_g = torch.optim.SGD(G.parameters(), lr=cfg.lr_g)
-    else:
-        opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
-        opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
+    G, D = build_networks(cfg, dev)
+    opt_g, opt_d = build_optimizers(cfg, G, D)
     ema = EMA(G, cfg.ema_decay) if cfg.ema_decay > 0 else None
 
     records: list[dict[str, Any]] = []
@@ -273,14 +282,12 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
         on_device.update(_event_signals(D, out_r, out_f))
         values = _fetch(on_device)
         signals = {k: values.pop(k) for k in _SIGNALS}
-        rec: dict[str, Any] = {"step": step, "epoch": step // cfg.iters_per_epoch,
-                               "iter": step % cfg.iters_per_epoch}
-        for key, value in values.items():
-            rec[key] = value
-            if key == "grad_norm_g":
-                rec["lr_d"] = opt_d.param_groups[0]["lr"]
-                rec["lr_g"] = opt_g.param_groups[0]["lr"]
-        rec["wall_time"] = time.time()
+        rec: dict[str, Any] = {
+            "step": step, "epoch": step // cfg.iters_per_epoch, "iter": step % cfg.iters_per_epoch,
+            **values,
+            "lr_d": opt_d.param_groups[0]["lr"], "lr_g": opt_g.param_groups[0]["lr"],
+            "wall_time": time.time(),
+        }
         _note_events(cfg, rec, signals, events, d_updated)
         records.append(rec)
         if on_record is not None:
