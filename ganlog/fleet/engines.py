@@ -51,6 +51,26 @@ def _warm_imports() -> None:
         pass
 
 
+_PRELOAD = ["ganlog.analysis", "ganlog.cli.check", "ganlog.judge", "ganlog.readers", "ganlog.fleet.worker"]
+
+
+def _context() -> Any:
+    """fork when this process has one thread (workers start with the analysis stack imported, and
+    see an in-process memory:// filesystem); forkserver with the stack preloaded when threads run
+    (after a Dask client, say), since forking a threaded process can crash the child."""
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        _warm_imports()
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return multiprocessing.get_context()
+
+
 def run_pool(fn: Fn, root: Root, units: list[Unit], settings: Settings, *, workers: int | None,
              on_result: OnResult) -> None:
     """The standard library's process pool, with one retry for runs whose worker died."""
@@ -58,10 +78,7 @@ def run_pool(fn: Fn, root: Root, units: list[Unit], settings: Settings, *, worke
     from concurrent.futures.process import BrokenProcessPool
 
     workers = max(1, workers or os.cpu_count() or 1)
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    if ctx.get_start_method() == "fork":
-        _warm_imports()
+    ctx = _context()
     attempts: Counter[str] = Counter()
     pending = list(units)
     while pending:
