@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from .worker import Settings
 
 HTML_NAME = "fleet.html"
+#: a config key with more distinct values (a seed per run) is not tabulated in the report
+MAX_CONFIG_VALUES = 24
 MD_NAME = "summary.md"
 
 #: worst first; verdict names ganlog does not know (yet) rank between "error" and healthy ones
@@ -200,6 +202,11 @@ def render_html(result: "SweepResult", *, worst: int = 10) -> str:
                  "<p class='muted'>Config values come from hive-style folder names such as "
                  "<code>lr=2e-4/seed=3/</code>.</p>")
         for k, vals in cfg.items():
+            if len(vals) > MAX_CONFIG_VALUES:
+                h.append(f"<p class='muted'><code>{e(k)}</code>: {len(vals)} distinct values, too many to "
+                         f"tabulate here; <code>ganlog query RESULTS \"SELECT {e(k)}, avg((NOT passed)::int) "
+                         f"FROM runs GROUP BY 1\"</code></p>")
+                continue
             h.append(f"<table><caption>{e(k)}</caption><thead><tr><th>value</th><th class='num'>runs</th>"
                      "<th class='num'>failing</th><th>failure rate</th></tr></thead><tbody>")
             for v in vals:
