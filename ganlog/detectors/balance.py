@@ -14,9 +14,11 @@ from typing import Iterable
 
 import numpy as np
 
+from ..frame import CHANCE_LEVEL_D, CHANCE_LEVEL_G
+from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import Hold, confidence, paired_blocks, sustained_holds, values_in
+from .common import Hold, confidence, paired_blocks, sustained_holds, values_in, weighed_holds
 
 _NO_CHANCE = "the {fam} loss family has no chance level to judge the balance against"
 
@@ -35,24 +37,29 @@ class _BalanceDetector(Detector):
 class DLossCollapseParams(Params):
     #: D loss limit as a fraction of the family's chance level (0.10 = 10%)
     fraction: float = 0.10
-    #: limit used when the loss family is unknown (absolute D loss)
-    unknown_limit: float = 0.01
-    #: the condition must hold at least this many records ...
+    #: records a stretch just below the limit needs (an extreme one needs 2)
     min_records: int = 8
-    #: ... and at least this fraction of the run
+    #: and at least this fraction of the run, unless it reaches the end of the log
     min_fraction: float = 0.02
-    #: rolling-median width (records, or blocks on long runs) that removes blips
+    #: rolling-median width (records, or blocks on long runs) that removes blips (long runs)
     smooth: int = 5
+    #: family-free evidence: G loss at least this many times its first value while D's is 0
+    g_rise: float = 2.0
 
 
-class DLossCollapse(_BalanceDetector):
+class DLossCollapse(Detector):
     """D loss near zero, sustained: the discriminator has won.
 
     What it detects
     ---------------
-    A discriminator loss whose rolling median stays below a small fraction
-    (default 10%) of the loss family's chance level for a sustained stretch:
-    0.139 for summed BCE, 0.069 for averaged BCE, 0.025 for LSGAN, 0.2 for hinge.
+    A discriminator loss that stays below a small fraction (default 10%) of
+    the loss family's chance level: 0.139 for summed BCE, 0.069 for averaged
+    BCE, 0.025 for LSGAN, 0.2 for hinge. When the family is not known the
+    limit is judged under every candidate family and the finding stands only
+    when all agree (the strictest limit). When a WGAN critic is still possible
+    (a critic's loss near 0 is normal) only family-free evidence counts: a D
+    loss printed as exactly 0 while the G loss climbs to ``g_rise`` times its
+    first value, or D(x) printed at 1 with D(G(z)) at 0.
 
     Why it matters
     --------------
@@ -61,10 +68,27 @@ class DLossCollapse(_BalanceDetector):
     Arjovsky & Bottou 2017): G stops learning, its loss climbs, and samples
     stay bad or collapse. It is the most common failure in forum questions.
 
+    Weighing
+    --------
+    The effect is how far the D loss median sits below the limit (0 at the
+    limit, 1 at zero or below the print resolution: ``0.0000`` is below
+    0.00005). An extreme effect needs 2 records, one at the limit
+    ``min_records``; a stretch must also cover ``min_fraction`` of the run
+    unless it reaches the end of the log. Confidence rises with the effect, the
+    records, the share of the run, the end of the log, and corroboration (D(x)
+    at 1, D(G(z)) at 0, G loss climbing); it falls a little when the family
+    was not decided.
+
+    Too short
+    ---------
+    One record is a blip; two records can convict when they are extreme. On
+    runs over 200 records the rolling median removes blips first.
+
     Evidence
     --------
     ``median`` (D loss median over the span), ``limit``, ``chance_level``,
-    ``fraction``, ``records``; the span is where the condition held.
+    ``fraction``, ``families`` (judged under), ``records``, ``effect``,
+    ``corroborated``; the span is where the condition held.
 
     Remedies
     --------
@@ -74,8 +98,8 @@ class DLossCollapse(_BalanceDetector):
 
     Options
     -------
-    ``fraction`` (0.10), ``unknown_limit`` (0.01), ``min_records`` (8),
-    ``min_fraction`` (0.02), ``smooth`` (5).
+    ``fraction`` (0.10), ``min_records`` (8), ``min_fraction`` (0.02),
+    ``smooth`` (5), ``g_rise`` (2.0).
 
     References
     ----------
@@ -95,26 +119,61 @@ class DLossCollapse(_BalanceDetector):
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: DLossCollapseParams = self.params
-        chance = ctx.family.chance_d
-        if chance:
-            limit = p.fraction * chance
-            limit_text = f"{S.fmt(limit)} = {p.fraction:.0%} of chance level {S.fmt(chance)} ({ctx.family.name})"
+        fams = E.candidate_families(ctx)
+        res = E.resolution(ctx, "loss_d")
+        if all(f in CHANCE_LEVEL_D for f in fams):
+            limit = min(p.fraction * CHANCE_LEVEL_D[f] for f in fams)
+            strict = min(fams, key=lambda f: CHANCE_LEVEL_D[f])
+            chance = CHANCE_LEVEL_D[strict]
+            limit_text = (f"{S.fmt(limit)} = {p.fraction:.0%} of chance level {S.fmt(chance)} "
+                          f"({E.family_text(fams) if len(fams) > 1 else strict})")
+            family_free = False
         else:
-            limit = p.unknown_limit
-            limit_text = f"{S.fmt(limit)} (loss family unknown: absolute limit)"
-        holds = sustained_holds(ctx, "loss_d", lambda v: v < limit, min_records=p.min_records,
-                                min_fraction=p.min_fraction, smooth=p.smooth)
-        need = ctx.min_length(ctx.n, p.min_records, p.min_fraction)
-        for h in holds[:3]:
+            # a critic may be at work: only a D loss printed as exactly 0 (with corroboration)
+            limit, chance, family_free = 0.5 * res + 1e-12, None, True
+            limit_text = f"0 to the printed precision ({E.family_text(fams)}: no common chance level)"
+
+        def effect(vals: np.ndarray) -> float:
+            med = float(np.median(np.abs(vals))) if vals.size else limit
+            return 1.0 if med <= 0.5 * res + 1e-12 else E.effect_below(med, limit)
+
+        cond = (lambda v: np.abs(v) <= limit) if family_free else (lambda v: v < limit)
+        found = weighed_holds(ctx, "loss_d", cond, effect, min_records=p.min_records,
+                              min_fraction=p.min_fraction, smooth=p.smooth)
+        for w in found[:3]:
+            h = w.hold
             med = float(np.median(values_in(ctx, "loss_d", h)))
+            corro = self._corroboration(ctx, h, p)
+            if family_free and not corro:
+                continue
+            conf = w.confidence + 0.05 * len(corro)
+            if ctx.family.name == "unknown":
+                conf *= 0.95
+            extra = f"; {', '.join(corro)}" if corro else ""
             yield self.finding(
                 ctx,
-                f"D loss median {S.fmt(med)} over {ctx.span_text(h.span)} < {limit_text}",
+                f"D loss median {S.fmt(med)} over {ctx.span_text(h.span)} < {limit_text}{extra}",
                 span=h.span,
                 evidence={"median": med, "limit": limit, "chance_level": chance, "fraction": p.fraction,
-                          "loss_family": ctx.family.name, "records": h.records},
-                confidence=confidence(1 - med / limit, h.records, need) * (1.0 if chance else 0.7),
+                          "loss_family": ctx.family.name, "families": list(fams), "records": h.records,
+                          "effect": w.effect, "corroborated": corro},
+                confidence=conf,
             )
+
+    @staticmethod
+    def _corroboration(ctx: Context, h: Hold, p: DLossCollapseParams) -> list[str]:
+        """Family-free witnesses that D has won: D(x) at 1 with D(G(z)) at 0; G loss climbing."""
+        out = []
+        if ctx.has("d_x") and ctx.has("d_g_z1"):
+            dx, dg = values_in(ctx, "d_x", h), values_in(ctx, "d_g_z1", h)
+            if dx.size and dg.size and float(np.median(dx)) >= 0.99 and float(np.median(dg)) <= 0.01:
+                out.append(f"D(x) median {float(np.median(dx)):.4g} with D(G(z)) {float(np.median(dg)):.3g}")
+        if ctx.has("loss_g"):
+            _, g = ctx.finite("loss_g")
+            gh = values_in(ctx, "loss_g", h)
+            if g.size and gh.size and g[0] > 0 and float(np.median(gh)) >= p.g_rise * float(g[0]):
+                out.append(f"G loss climbed {S.fmt(float(g[0]))} → {S.fmt(float(np.median(gh)))}")
+        return out
 
 
 @dataclass(frozen=True)

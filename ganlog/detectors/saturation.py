@@ -13,9 +13,11 @@ from typing import Iterable
 
 import numpy as np
 
+from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import LOSS_COLUMNS, Hold, confidence, fmt_prob, label, mask_holds, sustained_holds, values_in
+from .common import (LOSS_COLUMNS, Hold, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
+                     weighed_mask)
 
 
 def _probability_like(ctx: Context, column: str) -> bool:
@@ -86,23 +88,32 @@ class DxPinned(Detector):
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: DxPinnedParams = self.params
-        holds = sustained_holds(ctx, "d_x", lambda v: v >= p.limit, min_records=p.min_records,
-                                min_fraction=p.min_fraction, smooth=p.smooth)
-        need = ctx.min_length(ctx.n, p.min_records, p.min_fraction)
-        for h in holds[:3]:
+        res = E.resolution(ctx, "d_x")
+
+        def effect(vals: np.ndarray) -> float:
+            med = float(np.median(vals)) if vals.size else p.limit
+            if med >= 1 - 0.5 * res - 1e-12:
+                return 1.0  # printed as 1: saturated below the print resolution
+            return float(min(1.0, max(0.0, (med - p.limit) / max(1e-9, 1 - p.limit))))
+
+        found = weighed_holds(ctx, "d_x", lambda v: v >= p.limit, effect, min_records=p.min_records,
+                              min_fraction=p.min_fraction, smooth=p.smooth)
+        for w in found[:3]:
+            h = w.hold
             med = float(np.median(values_in(ctx, "d_x", h)))
-            ev = {"median": med, "limit": p.limit, "records": h.records}
+            ev = {"median": med, "limit": p.limit, "records": h.records, "effect": w.effect,
+                  "print_resolution": res}
             extra = ""
             if ctx.has("d_g_z1"):
                 dg = values_in(ctx, "d_g_z1", h)
                 if dg.size:
                     ev["d_g_z_median"] = float(np.median(dg))
                     extra = f"; D(G(z)) median {fmt_prob(ev['d_g_z_median'])}"
+            conf = w.confidence + (0.05 if ev.get("d_g_z_median", 1.0) <= 0.01 else 0.0)
             yield self.finding(
                 ctx,
                 f"D(x) median {fmt_prob(med)} over {ctx.span_text(h.span)} >= {p.limit:g}{extra}",
-                span=h.span, evidence=ev,
-                confidence=confidence((med - p.limit) / max(1e-9, 1 - p.limit), h.records, need),
+                span=h.span, evidence=ev, confidence=conf,
             )
 
 
@@ -266,13 +277,23 @@ class DSaturated(Detector):
         b = np.where(np.isfinite(b), b, a)
         rows = np.flatnonzero(np.isfinite(a))
         a, b = a[rows], b[rows]
-        need = ctx.min_length(rows.size, p.min_records, p.min_fraction)
-        for side, mask in ((0, (a <= p.eps) & (b <= p.eps)), (1, (a >= 1 - p.eps) & (b >= 1 - p.eps))):
-            for h in mask_holds(ctx, mask, rows, min_records=p.min_records, min_fraction=p.min_fraction,
-                                smooth=p.smooth)[:2]:
+        res = E.resolution(ctx, "d_g_z1")
+        eps = max(p.eps, 0.5 * res + 1e-12)  # what prints as 0 (or 1) is saturated to the print's eyes
+        for side, mask in ((0, (a <= eps) & (b <= eps)), (1, (a >= 1 - eps) & (b >= 1 - eps))):
+            dist = np.maximum(np.abs(a - side), np.abs(b - side))
+
+            def effect(i: int, j: int, dist: np.ndarray = dist, mask: np.ndarray = mask) -> float:
+                d = dist[i:j + 1][mask[i:j + 1]]
+                med = float(np.median(d)) if d.size else eps
+                return 1.0 if med <= 0.5 * res + 1e-12 else E.effect_below(med, 2 * eps)
+
+            for w in weighed_mask(ctx, mask, rows, effect, min_records=p.min_records,
+                                  min_fraction=p.min_fraction, smooth=p.smooth)[:2]:
+                h = w.hold
                 seg = slice(h.first_block, h.last_block + 1)
                 n_sat = int(mask[seg].sum())
-                ev = {"side": side, "records": h.records, "saturated_records": n_sat, "limit": p.eps}
+                ev = {"side": side, "records": h.records, "saturated_records": n_sat, "limit": eps,
+                      "effect": w.effect, "print_resolution": res}
                 extra = ""
                 if ctx.has("d_x"):
                     dx = values_in(ctx, "d_x", h)
@@ -281,10 +302,10 @@ class DSaturated(Detector):
                         extra = f"; D(x) median {fmt_prob(ev['d_x_median'])}"
                 yield self.finding(
                     ctx,
-                    f"D(G(z)) at {side} (within {p.eps:g}) in {n_sat:,} of {h.records:,} records over "
-                    f"{ctx.span_text(h.span)}{extra}: D's sigmoid is saturated",
+                    f"D(G(z)) at {side} (within {eps:.2g}, printed as {side}) in {n_sat:,} of {h.records:,} "
+                    f"records over {ctx.span_text(h.span)}{extra}: D's sigmoid is saturated",
                     span=h.span, evidence=ev,
-                    confidence=confidence(n_sat / h.records, h.records, need, base=0.6),
+                    confidence=w.confidence * (n_sat / max(1, h.records)) ** 0.5,
                 )
 
 
