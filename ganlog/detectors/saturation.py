@@ -16,7 +16,7 @@ import numpy as np
 from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import (LOSS_COLUMNS, Hold, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
+from .common import (LOSS_COLUMNS, scale_of, Hold, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
                      weighed_mask)
 
 
@@ -311,21 +311,25 @@ class DSaturated(Detector):
 
 @dataclass(frozen=True)
 class FlatlineParams(Params):
-    #: a value repeated exactly for at least this many consecutive records
-    min_records: int = 10
-    #: and at least this fraction of the run
+    #: records a repeat needs at the least (one repeat, two records, is no evidence)
+    floor_records: int = 3
+    #: a repeat must be this unlikely by chance (10^-surprise) for noisy training to print it
+    surprise: float = 6.0
+    #: and at least this fraction of the run, unless it reaches the end of the log
     min_fraction: float = 0.02
 
 
 class Flatline(Detector):
-    """A loss repeating the same value exactly: a dead network or constant logits.
+    """A loss repeating the same value exactly: a dead network, constant logits, a frozen D.
 
     What it detects
     ---------------
-    A loss column (D, G, D on real/fake) printing the very same number for
-    at least 10 consecutive records (and 2% of the run). Noisy training never
-    repeats a loss to the printed precision for that long. Values on a clamp
-    ceiling (100, 16.118, ...) are left to GAN204.
+    A loss column (D, G, D on real/fake) printing the very same number in
+    consecutive records. Values printed as exactly 0 are left out: a D loss
+    of ``0.0000`` is saturation below the print resolution (GAN101/GAN205),
+    not a frozen network. A repeated clamp value (100, 16.118, 13.82) is
+    reported here too when it is the whole story of a column that never moved
+    (GAN204 says which clamp).
 
     Why it matters
     --------------
@@ -334,10 +338,29 @@ class Flatline(Detector):
     0.5 everywhere), dead ReLUs, a NaN-guard replacing values, or a training
     loop that logs a stale variable. Nothing is learning.
 
+    Weighing
+    --------
+    How unlikely the repeat is by chance: a noisy loss with record-to-record
+    spread ``s`` (robust sigma of its differences, or a tenth of its scale
+    when it never moves) printed with resolution ``r`` repeats one value by
+    chance about ``r/s`` of the time, so ``k`` equal records happen by chance
+    about ``(r/s)^(k-1)``. The repeat must be rarer than 10^-``surprise``:
+    ``k >= 1 + surprise / log10(s/r)``, at least ``floor_records``. Four
+    decimals on a loss that moves by 0.05 need 4 records; two decimals need
+    about 10. On long runs the stretch must also cover ``min_fraction`` of the
+    run unless it reaches the end. Confidence grows with how far past the
+    requirement the repeat runs.
+
+    Too short
+    ---------
+    A column with fewer records than the requirement cannot show a repeat
+    this unlikely; then nothing is said.
+
     Evidence
     --------
-    ``column``, ``value``, ``records``, ``at_chance`` (the value equals the
-    family's chance level).
+    ``column``, ``value``, ``records``, ``min_records`` (the requirement),
+    ``print_resolution``, ``at_chance`` (the value equals the family's chance
+    level), ``on_clamp``.
 
     Remedies
     --------
@@ -346,7 +369,7 @@ class Flatline(Detector):
 
     Options
     -------
-    ``min_records`` (10), ``min_fraction`` (0.02).
+    ``floor_records`` (3), ``surprise`` (6), ``min_fraction`` (0.02).
 
     References
     ----------
@@ -366,6 +389,20 @@ class Flatline(Detector):
             return "needs a loss column (loss_d, loss_g, ...), not in this log"
         return None
 
+    def needed(self, ctx: Context, col: str, v: np.ndarray) -> tuple[int, float]:
+        """Records a repeat needs in this column, and the print resolution."""
+        p: FlatlineParams = self.params
+        res = E.resolution(ctx, col)
+        moving = np.diff(v)
+        moving = moving[moving != 0]
+        spread = S.MAD_TO_SIGMA * float(np.median(np.abs(moving))) if moving.size >= 3 else 0.0
+        if spread <= 0:
+            spread = 0.1 * scale_of(ctx, col)[0]
+        ratio = spread / res
+        if ratio <= 1.0:
+            return 10**9, res  # the print is too coarse to tell a repeat from noise
+        return max(p.floor_records, int(math.ceil(1 + p.surprise / math.log10(ratio)))), res
+
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: FlatlineParams = self.params
         for col in LOSS_COLUMNS:
@@ -374,26 +411,36 @@ class Flatline(Detector):
             rows, v = ctx.finite(col)
             if v.size < 2:
                 continue
+            need_k, res = self.needed(ctx, col, v)
             same = np.concatenate([[False], v[1:] == v[:-1]])
             # a run of k equal neighbours covers k+1 records: extend each run one back
             same[:-1] |= same[1:]
-            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
-            found = [r for r in S.runs(same) if r[1] - r[0] + 1 >= need]
-            found = [r for r in found if not _on_ceiling(float(v[r[0]]))]  # GAN204 reports those
+            same &= np.abs(v) > 0.5 * res + 1e-12  # printed 0: saturation, not a flat line
+            share = int(math.ceil(p.min_fraction * v.size))
+            found = [r for r in S.runs(same)
+                     if r[1] - r[0] + 1 >= max(need_k, share if r[1] < v.size - 1 else 0)]
             for a, b in found[:2]:
                 value = float(v[a])
+                k = b - a + 1
+                on_clamp = _on_ceiling(value)
+                if on_clamp and k < v.size:
+                    continue  # a clamp visited for a while: GAN204's case
                 span = ctx.span(int(rows[a]), int(rows[b]))
                 chance = ctx.family.chance_d if col == "loss_d" else ctx.family.chance_g if col == "loss_g" else None
                 at_chance = bool(chance) and math.isclose(value, float(chance), rel_tol=2e-3)
                 note = f" = the chance level of {ctx.family.name} (D outputs constant)" if at_chance else ""
+                if on_clamp:
+                    note = " (a clamp value, see GAN204), never moving"
+                effect = min(1.0, (k - need_k) / max(1.0, need_k))
                 yield self.finding(
                     ctx,
-                    f"{label(col)} exactly {value:g}{note} for {b - a + 1:,} consecutive records over "
-                    f"{ctx.span_text(span)}; limit {need:,} records",
+                    f"{label(col)} exactly {value:g}{note} for {k:,} consecutive records over "
+                    f"{ctx.span_text(span)}; by chance at most {need_k:,} in a row (printed to {res:g})",
                     span=span,
-                    evidence={"column": col, "value": value, "records": b - a + 1, "min_records": need,
-                              "at_chance": at_chance},
-                    confidence=confidence(1.0, b - a + 1, need, base=0.6),
+                    evidence={"column": col, "value": value, "records": k, "min_records": need_k,
+                              "print_resolution": res, "at_chance": at_chance, "on_clamp": on_clamp},
+                    confidence=E.weigh(0.5 + 0.5 * effect, k, need_k, share=k / v.size,
+                                       at_end=b >= v.size - 1, base=0.55),
                 )
 
 
