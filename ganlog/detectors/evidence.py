@@ -107,14 +107,27 @@ def resolution(ctx: "Context", column: str) -> float:
     """
 
     def make() -> float:
-        _, v = ctx.finite(column)
-        if v.size == 0:
-            return 10.0 ** -MAX_DECIMALS
-        sample = v if v.size <= 2000 else v[np.linspace(0, v.size - 1, 2000).astype(int)]
-        d = max(_decimals(float(x)) for x in sample)
+        d = _max_decimals(ctx, column)
+        if d == 0:
+            # every value whole (a column printed as 0.00000000 throughout): the print format is
+            # the one its sibling columns show
+            group = _LOSSES if column in _LOSSES else _OUTPUTS if column in _OUTPUTS else ()
+            d = max((_max_decimals(ctx, c) for c in group if c != column and ctx.has(c)), default=0)
         return 10.0 ** -max(d, 1)
 
     return ctx.cached(("resolution", column), make)
+
+
+_LOSSES = ("loss_d", "loss_g", "loss_d_real", "loss_d_fake")
+_OUTPUTS = ("d_x", "d_g_z1", "d_g_z2")
+
+
+def _max_decimals(ctx: "Context", column: str) -> int:
+    _, v = ctx.finite(column)
+    if v.size == 0:
+        return 0
+    sample = v if v.size <= 2000 else v[np.linspace(0, v.size - 1, 2000).astype(int)]
+    return max(_decimals(float(x)) for x in sample)
 
 
 def at_print_limit(ctx: "Context", column: str, values: np.ndarray, target: float) -> np.ndarray:

@@ -504,6 +504,18 @@ class ClampSaturation(Detector):
     -------
     ``rtol`` (5e-4), ``min_records`` (5), ``min_fraction`` (0.01), ``smooth`` (3).
 
+    Weighing
+    --------
+    A value on a ceiling to the print's last digit (``100.0000``) is as
+    extreme as a log can show: 2 records settle it; a value near a ceiling
+    within ``rtol`` but not to the last digit needs about ``min_records``. The
+    D or G loss printed as exactly 0 (its floor) counts the same way. On runs
+    over 200 records the stretch must also cover ``min_fraction`` of the run.
+
+    Too short
+    ---------
+    One record on a ceiling is a blip; two are a pattern.
+
     References
     ----------
     PyTorch documentation (2019+) BCELoss (log clamped to >= -100);
@@ -530,35 +542,64 @@ class ClampSaturation(Detector):
             if not ctx.has(col):
                 continue
             rows, v = ctx.finite(col)
+            yield from self._floor(ctx, col, rows, v, p)
             if not (v >= ceilings[0] * (1 - p.rtol)).any():
                 continue  # cheap exit: nothing reaches the lowest ceiling
             pos = np.clip(np.searchsorted(ceilings, v), 1, ceilings.size - 1)
             near = np.where(np.abs(v - ceilings[pos - 1]) < np.abs(v - ceilings[pos]), pos - 1, pos)
             c = ceilings[near]
-            on = np.abs(v - c) <= p.rtol * c
+            res = E.resolution(ctx, col)
+            on = np.abs(v - c) <= np.maximum(p.rtol * c, 0.5 * res + 1e-12)
             if not on.any():
                 continue
-            holds = mask_holds(ctx, on, rows, min_records=p.min_records, min_fraction=p.min_fraction,
-                               smooth=p.smooth)
-            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
-            if holds:
-                # one finding per column, from the first stretch on the ceiling to the last
-                first, last = holds[0], holds[-1]
-                span = ctx.span(first.first_row, last.last_row)
-                holds = [Hold(first.first_block, last.last_block, first.first_row, last.last_row, span,
-                              last.last_block - first.first_block + 1)]
-            for h in holds:
-                seg = slice(h.first_block, h.last_block + 1)
-                vals, counts = np.unique(c[seg][on[seg]], return_counts=True)
-                ceiling = float(vals[np.argmax(counts)])
-                n_on = int(on[seg].sum())
-                origin = CLAMP_CEILINGS[min(CLAMP_CEILINGS, key=lambda k: abs(k - ceiling))]
-                yield self.finding(
-                    ctx,
-                    f"{label(col)} on the clamp ceiling {S.fmt(ceiling)} ({origin}) in {n_on:,} of "
-                    f"{h.records:,} records over {ctx.span_text(h.span)}; limit {need:,} records",
-                    span=h.span,
-                    evidence={"column": col, "ceiling": ceiling, "origin": origin, "records": n_on,
-                              "min_records": need},
-                    confidence=confidence(n_on / h.records, h.records, need, base=0.6),
-                )
+            # on the ceiling to the print's precision is as extreme as a log can show
+            exact = np.abs(v - c) <= 0.5 * res + 1e-9
+            found = weighed_mask(ctx, on, rows, lambda a, b: 1.0 if exact[a:b + 1][on[a:b + 1]].mean() >= 0.5
+                                 else 0.5, min_records=p.min_records, min_fraction=p.min_fraction,
+                                 smooth=p.smooth)
+            if not found:
+                continue
+            # one finding per column, from the first stretch on the ceiling to the last
+            first, last = found[0], found[-1]
+            span = ctx.span(first.hold.first_row, last.hold.last_row)
+            a, b = first.hold.first_block, last.hold.last_block
+            seg = slice(a, b + 1)
+            vals, counts = np.unique(c[seg][on[seg]], return_counts=True)
+            ceiling = float(vals[np.argmax(counts)])
+            n_on = int(on[seg].sum())
+            records = b - a + 1 if v.size <= 200 else span.records
+            origin = CLAMP_CEILINGS[min(CLAMP_CEILINGS, key=lambda k: abs(k - ceiling))]
+            yield self.finding(
+                ctx,
+                f"{label(col)} on the clamp ceiling {S.fmt(ceiling)} ({origin}) in {n_on:,} of "
+                f"{records:,} records over {ctx.span_text(span)}; needed {first.need:,} records",
+                span=span,
+                evidence={"column": col, "ceiling": ceiling, "origin": origin, "records": n_on,
+                          "min_records": first.need, "effect": first.effect},
+                confidence=max(x.confidence for x in found) * (0.7 + 0.3 * n_on / max(1, records)),
+            )
+
+    def _floor(self, ctx: Context, col: str, rows: np.ndarray, v: np.ndarray,
+               p: ClampSaturationParams) -> Iterable[Finding]:
+        """A D or G loss printed as exactly 0 in a row: the floor of the loss, its outputs saturated."""
+        if col not in ("loss_d", "loss_g"):
+            return
+        res = E.resolution(ctx, col)
+        if res > 0.01:
+            return  # printed too coarsely for 0 to mean saturated
+        zero = np.abs(v) <= 0.5 * res + 1e-12
+        if not zero.any():
+            return
+        found = weighed_mask(ctx, zero, rows, lambda a, b: 1.0, min_records=p.min_records,
+                             min_fraction=p.min_fraction, smooth=p.smooth)
+        for w in found[:1]:
+            h = w.hold
+            yield self.finding(
+                ctx,
+                f"{label(col)} printed as exactly 0 (below {0.5 * res:g}) in {int(zero[h.first_block:h.last_block + 1].sum()):,} "
+                f"records over {ctx.span_text(h.span)}: the loss sits on its floor, the sigmoid behind it saturated",
+                span=h.span,
+                evidence={"column": col, "ceiling": 0.0, "origin": "the loss's floor (printed 0)",
+                          "records": h.records, "min_records": w.need, "print_resolution": res},
+                confidence=w.confidence,
+            )
