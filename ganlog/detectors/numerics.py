@@ -243,6 +243,29 @@ class Divergence(Detector):
 _PLAUSIBLE: dict[str, float] = {"bce_sum": 201.0, "bce_mean": 201.0, "lsgan": 1e3, "hinge": 1e3, "wgan": 1e5}
 
 
+#: index and bookkeeping columns: never NaN-checked
+_INDEX = ("step", "epoch", "iter", "segment", "wall_time")
+
+
+def _numeric_columns(ctx: Context) -> list[str]:
+    """Every numeric value column, canonical ones first (NaN/inf can hit any of them)."""
+    import pandas as pd
+
+    df = ctx.run.frame
+    cols = [c for c in _WATCHED if c in df.columns]
+    cols += [c for c in df.columns if c not in cols and c not in _INDEX and pd.api.types.is_numeric_dtype(df[c])]
+    return cols
+
+
+def _printed_nan(ctx: Context, col: str) -> bool:
+    """True when the reader saw the column printed (an all-NaN column exists only if a value was printed:
+    a value never printed is missing, and a reader makes no column for it)."""
+    missing = ctx.run.meta.get("missing_values", {}) if isinstance(ctx.run.meta, dict) else {}
+    if isinstance(missing, dict) and col in missing:
+        return False
+    return col in ctx.run.frame.columns
+
+
 def _grad_columns(ctx: Context) -> list[str]:
     return [c for c in ("grad_norm_d", "grad_norm_g") if ctx.has(c)]
 
