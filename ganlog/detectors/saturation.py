@@ -509,7 +509,9 @@ class ClampSaturation(Detector):
     A value on a ceiling to the print's last digit (``100.0000``) is as
     extreme as a log can show: 2 records settle it; a value near a ceiling
     within ``rtol`` but not to the last digit needs about ``min_records``. The
-    D or G loss printed as exactly 0 (its floor) counts the same way. On runs
+    G loss printed as exactly 0 (its floor) counts the same way, and so does
+    the D loss when every candidate family has a sigmoid D (a hinge or critic
+    D loss is exactly 0 whenever its margins are met). On runs
     over 200 records the stretch must also cover ``min_fraction`` of the run.
 
     Too short
@@ -584,6 +586,8 @@ class ClampSaturation(Detector):
         """A D or G loss printed as exactly 0 in a row: the floor of the loss, its outputs saturated."""
         if col not in ("loss_d", "loss_g"):
             return
+        if col == "loss_d" and not set(E.candidate_families(ctx)) <= set(E.SIGMOID_FAMILIES):
+            return  # a hinge or critic D loss is exactly 0 whenever every margin is met: not saturation
         res = E.resolution(ctx, col)
         if res > 0.01:
             return  # printed too coarsely for 0 to mean saturated
