@@ -216,6 +216,18 @@ class GLossRunaway(_BalanceDetector):
     TTUR (lower D's learning rate), the non-saturating G loss, label smoothing,
     spectral normalization, a training ratio favouring G.
 
+    Weighing
+    --------
+    The rise is measured in G chance levels and the fall in D's own level, on
+    windows of 20% of the run; Mann–Kendall tau on block medians says the
+    trend is monotone, not noise. Confidence grows with tau and the windows
+    joined.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (20) paired records: a Mann–Kendall tau of 0.5
+    on fewer points is within noise; then nothing is said.
+
     Options
     -------
     ``rise`` (1.0 G chance levels), ``d_fall`` (0.3), ``min_tau`` (0.5),

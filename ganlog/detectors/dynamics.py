@@ -325,6 +325,16 @@ class RegimeChange(Detector):
     --------
     Keep the best checkpoint (the one before the change); lower the learning rate from there.
 
+    Weighing
+    --------
+    A split must move the level by both 25% of the column's scale and 4 noise
+    sigmas; confidence grows with the shift over its limit. It is info only.
+
+    Too short
+    ---------
+    Each regime must last ``min_records`` records: fewer than twice that and
+    no change point is looked for.
+
     Options
     -------
     ``min_shift`` (0.25), ``min_sigmas`` (4), ``penalty`` (6), ``blocks`` (2000),
@@ -438,6 +448,17 @@ class Plateau(Detector):
     --------
     Check the learning-rate schedule and optimizer steps; keep the best
     checkpoint and stop; restart from it with a fresh learning rate.
+
+    Weighing
+    --------
+    A still stretch must be 10x stiller than what came before, cover
+    ``min_fraction`` of the run and at least ``min_records``; a plateau needs
+    contrast, so a log that never moved is GAN203's.
+
+    Too short
+    ---------
+    Fewer than twice ``min_records`` (100) records: there is no earlier
+    stretch to contrast with.
 
     Options
     -------

@@ -306,6 +306,15 @@ class VanishingGradients(Detector):
     The non-saturating G loss, logits-based losses, weaker D (label smoothing,
     instance noise), WGAN-GP, spectral normalization.
 
+    Weighing
+    --------
+    Persistence window of ``min_records`` and ``min_fraction`` on rolling
+    medians; confidence grows with how far below the limit and how long.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (8) gradient-norm records: nothing is said.
+
     Options
     -------
     ``rel_limit`` (1e-3), ``abs_limit`` (1e-7), ``head_fraction`` (0.1),
@@ -393,6 +402,16 @@ class ExplodingGradients(Detector):
     Remedies
     --------
     Gradient clipping, a lower learning rate, spectral normalization, WGAN-GP / R1.
+
+    Weighing
+    --------
+    A sustained rise needs ``min_records`` and ``min_fraction``; spikes need
+    ``min_spikes`` (5) at 10x their neighbourhood, since one spike alone is a
+    batch, not a trend.
+
+    Too short
+    ---------
+    Fewer than 5 non-zero norms: no early level to compare with.
 
     Options
     -------

@@ -61,6 +61,19 @@ class DxPinned(Detector):
     One-sided label smoothing (targets 0.9), instance noise, data
     augmentation (DiffAugment/ADA) on small data, R1 penalty, TTUR.
 
+    Weighing
+    --------
+    The effect is how close the D(x) median sits to 1 past the limit (1 when
+    printed as ``1.0000``: saturated below the print resolution). An extreme
+    effect needs 2 records, one at the limit ``min_records``; a stretch must
+    cover ``min_fraction`` of the run unless it reaches the end. D(G(z)) at 0
+    alongside raises the confidence.
+
+    Too short
+    ---------
+    One record is a blip; two records printed at 1 are a state. On runs over
+    200 records a rolling median removes blips first.
+
     Options
     -------
     ``limit`` (0.99), ``min_records`` (8), ``min_fraction`` (0.02), ``smooth`` (5).
@@ -167,6 +180,18 @@ class DFrozen(Detector):
     Remove the gate on the D update; check optimizer steps and ``requires_grad``;
     then rebalance with TTUR rather than by skipping updates.
 
+    Weighing
+    --------
+    Identical pairs at mid-range values are nearly impossible while D learns,
+    so the requirement is the persistence window (``min_records`` and
+    ``min_fraction``, majority of ``smooth``); confidence grows with the share
+    of equal records.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (8) records with both values: a few identical
+    pairs can come from a D whose step barely moved its mean output.
+
     Options
     -------
     ``saturation_eps`` (1e-4), ``rtol`` (1e-9), ``min_records`` (8),
@@ -243,6 +268,17 @@ class DSaturated(Detector):
     --------
     Use logits-based losses (BCEWithLogits) and the non-saturating G loss;
     add instance noise or label smoothing; spectral normalization or WGAN-GP.
+
+    Weighing
+    --------
+    Values printed as exactly 0 (or 1) are saturated below the print
+    resolution: the effect is 1 and 2 records settle it; values within ``eps``
+    but visible to the print need more (up to ``min_records``). A stretch must
+    cover ``min_fraction`` of the run unless it reaches the end.
+
+    Too short
+    ---------
+    One record is a blip; two records printed at 0 are a state.
 
     Options
     -------
