@@ -301,3 +301,58 @@ _add(Remedy(
            "scaler = torch.amp.GradScaler()   # AMP: scaler.scale(loss).backward(); scaler.step(opt)",
     references=(_r("Mixed precision training", "Micikevicius et al.", 2018, "ICLR"),),
 ))
+
+# -- what to log: the cards of an INCONCLUSIVE verdict ---------------------------------
+# Not fixes for a symptom: what a log needs so that the core checks can run at all.
+
+_add(Remedy(
+    id="log-both-losses",
+    title="Log both losses, D's and G's, in every record",
+    applies="No discriminator or generator loss was identified in the log, so the balance between "
+            "the two networks cannot be judged.",
+    change="Print the discriminator's total loss and the generator's adversarial loss on one line "
+           "with recognisable names (Loss_D / Loss_G, d_loss / g_loss). When D's loss is logged in "
+           "parts (real / fake), print the parts with those words in their names, or their sum too.",
+    sketch="print(f'[{epoch}/{epochs}][{i}/{len(loader)}] '\n"
+           "      f'Loss_D: {loss_d.item():.4f} Loss_G: {loss_g.item():.4f}')",
+    references=(_r("Unsupervised representation learning with deep convolutional generative "
+                   "adversarial networks", "Radford et al.", 2016, "ICLR"), _GOODFELLOW),
+))
+_add(Remedy(
+    id="log-more-records",
+    title="Log both losses every N steps for the whole run",
+    applies="Too few records hold both losses to tell a trend, a persistent state or a cycle from noise.",
+    change="Log at a fixed cadence from the first step (every 50-100 iterations is plenty) and keep "
+           "the whole log rather than its last lines; paste or attach the file, not a screenshot.",
+    sketch="if step % 100 == 0:\n"
+           "    print(f'step {step} Loss_D: {loss_d.item():.4f} Loss_G: {loss_g.item():.4f}', flush=True)",
+    references=(_GOODFELLOW,),
+))
+_add(Remedy(
+    id="log-d-outputs",
+    title="Print D(x) and D(G(z)), the discriminator's mean outputs",
+    applies="The loss family could not be told from the losses alone, or the balance needs a second witness.",
+    change="Print D's mean sigmoid output on the real batch and on the fakes (before and after D's "
+           "step, as the PyTorch DCGAN example does): they say who is winning whatever the loss.",
+    sketch="d_x = torch.sigmoid(D(real)).mean().item()\n"
+           "d_g_z1 = torch.sigmoid(D(fake.detach())).mean().item()\n"
+           "print(f'D(x): {d_x:.4f} D(G(z)): {d_g_z1:.4f} / {d_g_z2:.4f}')",
+    references=(_r("Unsupervised representation learning with deep convolutional generative "
+                   "adversarial networks", "Radford et al.", 2016, "ICLR"),),
+))
+_add(Remedy(
+    id="say-loss-family",
+    title="Say which loss the trainer uses",
+    applies="The loss family (BCE summed or averaged, LSGAN, hinge, WGAN) could not be inferred, so "
+            "limits relative to the chance level were judged under every possible family.",
+    change="Pass --loss-family (or loss-family in [tool.ganlog]); or print a name that says it "
+           "('hinge', 'wgan', 'mse') next to the losses.",
+    sketch="# pyproject.toml\n"
+           "# [tool.ganlog]\n"
+           "# loss-family = \"bce_sum\"\n"
+           "loss_family = 'bce_sum'",
+    references=(_GOODFELLOW, _r("Least squares generative adversarial networks", "Mao et al.", 2017, "ICCV")),
+))
+
+#: the cards an INCONCLUSIVE verdict may show (what to log), by id
+LOGGING_REMEDIES: tuple[str, ...] = ("log-both-losses", "log-more-records", "log-d-outputs", "say-loss-family")

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 #: Plain-language line under the verdict, for someone who has never seen a GAN log.
 VERDICT_TEXT = {
-    "healthy": "Nothing here looks wrong: no check found a problem in this run.",
-    "needs attention": "The run is still training, but something looks off. Read the first finding below.",
+    "healthy": "Nothing here looks wrong: the checks on the D and G losses found no problem in this run.",
+    "degraded": "The run is still training, but something looks off. Read the first finding below.",
     "broken": "The run has failed. Training it further as it is will not help: read what to try first.",
+    "inconclusive": "This log does not hold enough to judge the run: see what is missing and how to log it.",
 }
 
 
@@ -198,6 +199,15 @@ def _comparison_rows(analysis: "Analysis") -> list[dict[str, Any]]:
     return rows
 
 
+def _remedy_or_none(rid: str) -> Any:
+    from .. import remedies
+
+    try:
+        return remedies.get(rid)
+    except KeyError:
+        return None
+
+
 def context(analysis: "Analysis") -> dict[str, Any]:
     """Everything the templates show, computed once."""
     from .. import __version__
@@ -222,7 +232,10 @@ def context(analysis: "Analysis") -> dict[str, Any]:
         "verdict_class": analysis.verdict.replace(" ", "-"),
         "verdict_text": VERDICT_TEXT[analysis.verdict],
         "counts": _counts(analysis),
-        "healthy_until": run.describe_step(hu) if hu is not None and analysis.verdict != "healthy" else None,
+        "healthy_until": run.describe_step(hu) if hu is not None and analysis.verdict in ("broken", "degraded")
+        else None,
+        "verdict_reason": analysis.verdict_reason,
+        "to_log": [_remedy_or_none(r) for r in analysis.verdict_remedies],
         "partial": analysis.partial,
         "records": fmt_value(len(run.frame)),
         "steps": _steps_text(analysis),

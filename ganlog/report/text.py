@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 WIDTH = 80
 
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-_VERDICT_COLOR = {"healthy": "green", "needs attention": "yellow", "broken": "red"}
+_VERDICT_COLOR = {"healthy": "green", "degraded": "yellow", "broken": "red", "inconclusive": "magenta"}
 
 
 def use_color(stream: IO[str] | None) -> bool:
@@ -149,11 +149,26 @@ def render_verdict(analysis: "Analysis", style: _Style) -> str:
     text = style(f"Verdict: {verdict.upper()}", fg=_VERDICT_COLOR[verdict], bold=True)
     text += " — " + (", ".join(parts) if parts else "no findings")
     hu = analysis.healthy_until
-    if hu is not None and verdict != "healthy":
+    if hu is not None and verdict in ("broken", "degraded"):
         text += f"; healthy until {analysis.run.describe_step(hu)}"
     if analysis.partial:
         text += " (partial input)"
     return text + "."
+
+
+def render_verdict_reason(analysis: "Analysis", style: _Style) -> list[str]:
+    """The verdict's one sentence of why and, for INCONCLUSIVE, what to log (remedy cards)."""
+    from .. import remedies as catalog
+
+    lines = _wrap(analysis.verdict_reason, 2)
+    for rid in analysis.verdict_remedies:
+        try:
+            r = catalog.get(rid)
+        except KeyError:
+            continue
+        lines += _wrap(style("to judge it: ", fg="green", bold=True) + f"{r.title} [{rid}]", 2, hang=4)
+        lines += _wrap(r.change, 6)
+    return lines
 
 
 def render(analysis: "Analysis", *, color: bool = False, width: int = WIDTH) -> str:
@@ -172,12 +187,18 @@ def render(analysis: "Analysis", *, color: bool = False, width: int = WIDTH) -> 
         out.append(f"No findings from {ran} detector{'s' if ran != 1 else ''}.")
         out.append("")
     if analysis.skipped:
-        names = ", ".join(s.code for s in analysis.skipped)
-        out += [style(line, dim=True) for line in _wrap(f"not checked (columns not logged): {names}", 0)]
+        short = [s for s in analysis.skipped if s.reason.startswith("too short")]
+        rest = [s for s in analysis.skipped if not s.reason.startswith("too short")]
+        for s in short:
+            out += [style(line, dim=True) for line in _wrap(f"not judged: {s.code} {s.reason}", 0, hang=2)]
+        if rest:
+            names = ", ".join(s.code for s in rest)
+            out += [style(line, dim=True) for line in _wrap(f"not checked (columns not logged): {names}", 0)]
     for c in analysis.crashed:
         out += _wrap(style("detector crashed: ", fg="red") + f"{c.code} {c.name}: {c.error}", 0)
     for comp in analysis.extras.get("comparison_lines", []):
         indent = len(comp) - len(comp.lstrip(" "))  # "  - item" lines keep their indent
         out += _wrap(comp.lstrip(" "), indent, hang=2 if comp.lstrip(" ").startswith("- ") else 0)
     out.append(render_verdict(analysis, style))
+    out += render_verdict_reason(analysis, style)
     return "\n".join(out) + "\n"

@@ -207,6 +207,7 @@ def test_odd_runs_still_render() -> None:
     page = html.render(Analysis(run=no_losses, findings=[f]))
     assert "Logged values" in page and page.count("<svg") == 2
     one = Run.from_frame(pd.DataFrame({"step": [5.0], "loss_d": [1.0], "loss_g": [np.nan]}), name="one")
-    assert ">Healthy<" in html.render(Analysis(run=one))
+    page = html.render(Analysis(run=one))  # one D loss and no G loss: nothing to judge
+    assert ">Inconclusive<" in page and "What to log" in page and "no G (generator) loss" in page
     empty = Run.from_frame(pd.DataFrame({"step": pd.Series([], dtype=float), "loss_d": pd.Series([], dtype=float)}))
     assert "Nothing to plot" in html.render(Analysis(run=empty))
