@@ -252,6 +252,19 @@ def render(analysis: "Analysis") -> str:
     return environment().get_template("report.html.j2").render(**context(analysis))
 
 
+def notebook_frame(analysis: "Analysis", height: int = 720) -> str:
+    """The report inside an ``<iframe srcdoc>``: what ``Analysis._repr_html_`` shows in Jupyter.
+
+    A frame keeps the report's CSS from restyling the notebook around it; the
+    page still needs no script and no network.
+    """
+    from html import escape
+
+    return (f'<iframe class="ganlog-report" title="ganlog report: {escape(analysis.run.name)}" '
+            f'style="width:100%;height:{int(height)}px;border:1px solid #ddd;border-radius:6px" '
+            f'srcdoc="{escape(render(analysis), quote=True)}"></iframe>')
+
+
 def write(analysis: "Analysis", path: "str | Path") -> Path:
     """Render and write atomically; returns the path written."""
     from ..atomic import write_text

@@ -18,14 +18,17 @@ if TYPE_CHECKING:
 WIDTH = 80
 
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-_VERDICT_COLOR = {"healthy": "green", "needs attention": "yellow", "broken": "red"}
+#: old and new verdict names (issue 11 renames "needs attention" to "degraded", adds "inconclusive")
+_VERDICT_COLOR = {"healthy": "green", "needs attention": "yellow", "degraded": "yellow", "broken": "red",
+                  "inconclusive": "magenta"}
 
 
 def use_color(stream: IO[str] | None) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force.strip().lower() not in ("0", "false", "no"):
+        return True  # FORCE_COLOR= (empty) or 1/2/3 force it, as in node and many CLIs
     try:
         return bool(stream is not None and stream.isatty())
     except (AttributeError, ValueError):
@@ -146,14 +149,23 @@ def render_verdict(analysis: "Analysis", style: _Style) -> str:
         if counts[s]:
             parts.append(f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}")
     verdict = analysis.verdict
-    text = style(f"Verdict: {verdict.upper()}", fg=_VERDICT_COLOR[verdict], bold=True)
+    text = style(f"Verdict: {verdict.upper()}", fg=_VERDICT_COLOR.get(verdict, "white"), bold=True)
     text += " — " + (", ".join(parts) if parts else "no findings")
     hu = analysis.healthy_until
-    if hu is not None and verdict != "healthy":
+    if hu is not None and verdict not in ("healthy", "inconclusive"):
         text += f"; healthy until {analysis.run.describe_step(hu)}"
     if analysis.partial:
         text += " (partial input)"
+    reason = getattr(analysis, "verdict_reason", None)
+    if reason and not parts:
+        text += f" ({reason})"
     return text + "."
+
+
+def render_verdict_line(analysis: "Analysis", *, color: bool = False) -> str:
+    """``--quiet``: the run's name and the verdict line, nothing else."""
+    style = _Style(color)
+    return f"{analysis.run.name}: {render_verdict(analysis, style)}\n"
 
 
 def render(analysis: "Analysis", *, color: bool = False, width: int = WIDTH) -> str:
