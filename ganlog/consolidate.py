@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: codes whose separate stretches are separate events
 KEEP_STRETCHES = frozenset({"GAN302"})
+#: evidence counts that add up when stretches merge
+SUMMED = ("records", "equal_records", "count", "spikes")
 #: codes whose columns are one event whatever step each starts at
 ONE_EVENT_ACROSS_COLUMNS = frozenset({"GAN401"})
 
@@ -88,6 +90,9 @@ def merge_stretches(findings: list[Finding]) -> list[Finding]:
         stretches = ", ".join(f"{_step(s.start)}–{_step(s.end)}" if s.end != s.start else _step(s.start)
                               for s in spans)
         evidence = dict(lead.evidence)
+        for k in SUMMED:
+            if all(isinstance(f.evidence.get(k), int) for f in group):
+                evidence[k] = sum(int(f.evidence[k]) for f in group)
         evidence["stretches"] = len(spans)
         evidence["spans"] = [[s.start, s.end] for s in spans]
         out.append(replace(
