@@ -70,6 +70,8 @@ def fmt_value(v: Any) -> str:
         if v.is_integer() and abs(v) >= 1000:
             return f"{int(v):,}"
         return f"{v:.4g}"
+    if isinstance(v, (list, tuple)) and v and all(isinstance(x, (list, tuple)) and len(x) == 2 for x in v):
+        return ", ".join(f"{fmt_value(a)}–{fmt_value(b)}" for a, b in v[:6]) + (" …" if len(v) > 6 else "")
     if isinstance(v, (list, tuple)):
         return ", ".join(fmt_value(x) for x in v[:6]) + (" …" if len(v) > 6 else "")
     return str(v)
