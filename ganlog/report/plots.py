@@ -566,7 +566,9 @@ def loss_columns(run: "Run") -> tuple[tuple[str, str, str], ...]:
             if c and run.has(c):
                 cols.append((c, f"{role[-1].upper()} loss ({dom})"))
     if not cols:
-        metrics = [c for c in run.metrics if run.has(c) and not TIMING_RE.search(c.lower())]
+        elsewhere = {c for p in (PROB_COLUMNS, *(cols for _, cols in EXTRA_PANELS)) for c, _, _ in p}
+        metrics = [c for c in run.metrics
+                   if c not in elsewhere and run.has(c) and not TIMING_RE.search(c.lower())]
         lossy = [c for c in metrics if "loss" in c.lower() or re.match(r"^(d|g|dis|gen)(_|$)", c.lower())]
         chosen = (lossy or metrics)[:4]
         cols = [(c, run.original_names.get(c, c)) for c in chosen]
