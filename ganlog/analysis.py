@@ -124,6 +124,12 @@ class Analysis:
     def at_or_above(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity >= severity]
 
+    def _repr_html_(self) -> str:
+        """The HTML report in a notebook cell (an isolated frame: its CSS stays out of the notebook)."""
+        from .report.html import notebook_frame
+
+        return notebook_frame(self)
+
     def to_dict(self) -> dict[str, Any]:
         from .report.machine import analysis_to_dict
 
@@ -201,6 +207,7 @@ def analyze(
 ) -> Analysis:
     """Run every selected detector on ``run`` (a Run or a path to read)."""
     from .config import Config
+    from .consolidate import tidy
     from .readers import load
 
     config = config or Config()
@@ -222,7 +229,7 @@ def analyze(
     )
     return Analysis(
         run=run,  # type: ignore[arg-type]
-        findings=result.findings,
+        findings=tidy(result.findings, run),  # type: ignore[arg-type]
         ran=result.ran,
         skipped=result.skipped,
         crashed=result.crashed,
