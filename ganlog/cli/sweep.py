@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .check import SEVERITIES
+from .check import FAIL_ON
 from .common import read_options, user_errors
 
 
@@ -28,8 +28,9 @@ from .common import read_options, user_errors
               help="An earlier --out folder: re-analyze only runs whose files changed (size, mtime or ETag); "
                    "carry the rest forward.")
 @click.option("--frames", is_flag=True, help="Also write each run's normalized table to RESULTS/frames/ (Parquet, zstd).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
-              help="Lowest severity that fails a run (default: error, or fail-on in the config).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, multiple=True,
+              help="As in ganlog check: lowest severity that fails a run (default: error, or fail-on in the "
+                   "config); 'inconclusive' also fails runs whose core checks could not run. Repeatable.")
 @click.option("--max-failing-runs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Exit 1 only when more runs than this fail.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when runs fail (unreadable runs still exit 2).")
@@ -42,7 +43,7 @@ from .common import read_options, user_errors
 @read_options(format_flags=("--input-format",))
 @user_errors
 def sweep(root: str, out: str, workers: int | None, dask_address: str | None, since: str | None, frames: bool,
-          fail_on: str | None, max_failing_runs: int, exit_zero: bool, no_report: bool, worst: int,
+          fail_on: tuple[str, ...], max_failing_runs: int, exit_zero: bool, no_report: bool, worst: int,
           storage_options: tuple[str, ...], quiet: bool, fmt: str | None, loss_family: str | None,
           config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
     """Find every run under ROOT (a folder, or an fsspec URL: s3://bucket/nightly/, gs://...,
@@ -74,7 +75,7 @@ def sweep(root: str, out: str, workers: int | None, dask_address: str | None, si
         opts[key] = True if low == "true" else False if low == "false" else value
     out_path = Path(out)
     settings = Settings(fmt=fmt, loss_family=loss_family, config_path=config_path, sets=tuple(sets),
-                        allow_pickle=allow_pickle, fail_on=fail_on,
+                        allow_pickle=allow_pickle, fail_on=tuple(fail_on),
                         frames_dir=str(out_path / "frames") if frames else None)
     show = not quiet and sys.stderr.isatty()
     done = [0]

@@ -37,6 +37,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .v-error, .v-broken { color: var(--error, #c62828); font-weight: 600; }
 .v-degraded, .v-needs-attention { color: var(--warning, #b26a00); font-weight: 600; }
 .v-healthy { color: var(--ok, #1f7a3a); }
+.v-inconclusive { color: var(--info, #1e6fb8); font-weight: 600; }
 """
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .discover import Root, Unit, discover
-from .worker import Settings, analyze_unit, threshold
+from .worker import Settings, analyze_unit, fail_on_label
 
 
 @dataclass
@@ -74,6 +74,7 @@ def sweep(root: str, out: str | Path, *, settings: Settings | None = None, worke
 
     t0 = time.perf_counter()
     settings = settings or Settings()
+    fail_on_label(settings)  # a bad --fail-on is a usage error before any work
     out = Path(out)
     r = Root.parse(root, storage_options)
     units = discover(r)
@@ -116,7 +117,7 @@ def sweep(root: str, out: str | Path, *, settings: Settings | None = None, worke
     result = SweepResult(
         root=r.url, out=out, runs=carried_runs + new_runs, findings=carried_findings + new_findings,
         units=len(units), analyzed=len(todo), carried=len(units) - len(todo), seconds=0.0,
-        fail_on=threshold(settings).label, max_failing_runs=max_failing_runs, exit_zero=exit_zero, notes=notes,
+        fail_on=fail_on_label(settings), max_failing_runs=max_failing_runs, exit_zero=exit_zero, notes=notes,
     )
     manifest = {"root": r.url, "settings": settings.key(), "units": len(units), "analyzed": result.analyzed,
                 "carried": result.carried, "runs": len(result.runs), "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

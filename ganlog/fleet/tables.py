@@ -24,7 +24,8 @@ MANIFEST = "sweep.json"
 RUN_COLUMNS: dict[str, str] = {
     "run": "string", "unit": "string", "path": "string", "name": "string", "reader": "string",
     "format": "string", "family": "string", "records": "int64", "first_step": "float64",
-    "last_step": "float64", "steps": "int64", "verdict": "string", "passed": "bool",
+    "last_step": "float64", "steps": "int64", "verdict": "string", "verdict_reason": "string",
+    "passed": "bool",
     "n_error": "int64", "n_warning": "int64", "n_info": "int64", "n_failing": "int64",
     "first_failing_step": "float64", "healthy_until": "float64", "codes": "string",
     "failing_codes": "string", "crashed": "string", "partial": "bool", "error": "string",

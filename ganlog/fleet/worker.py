@@ -38,7 +38,7 @@ class Settings:
     config_path: str | None = None
     sets: tuple[str, ...] = ()
     allow_pickle: bool = False
-    fail_on: str | None = None
+    fail_on: tuple[str, ...] = ()  #: as check's --fail-on: at most one severity, and/or "inconclusive"
     frames_dir: str | None = None  #: write each run's normalized frame here (Parquet, zstd)
 
     def key(self) -> str:
@@ -46,7 +46,7 @@ class Settings:
         from .. import __version__
 
         return json.dumps([__version__, self.fmt, self.loss_family, self.config_path, list(self.sets),
-                           self.allow_pickle, self.fail_on], sort_keys=True)
+                           self.allow_pickle, list(self.fail_on)], sort_keys=True)
 
 
 @functools.lru_cache(maxsize=4)
@@ -56,11 +56,22 @@ def _config(settings: Settings) -> Any:
     return make_config(settings.config_path, settings.sets, settings.loss_family)
 
 
-def threshold(settings: Settings) -> Any:
-    """``--fail-on`` or the config's fail-on, exactly as ``ganlog check`` picks it."""
+def threshold(settings: Settings) -> tuple[Any, bool]:
+    """The severity that fails a run and whether INCONCLUSIVE fails it, as ``ganlog check`` picks them."""
     from ..detectors.base import Severity
+    from ..errors import UsageError
 
-    return Severity.parse(settings.fail_on) if settings.fail_on else _config(settings).fail_on
+    config = _config(settings)
+    severities = [f for f in settings.fail_on if f != "inconclusive"]
+    if len(severities) > 1:
+        raise UsageError(f"--fail-on: one severity at most, got {', '.join(severities)}")
+    limit = Severity.parse(severities[0]) if severities else config.fail_on
+    return limit, "inconclusive" in settings.fail_on or bool(getattr(config, "fail_on_inconclusive", False))
+
+
+def fail_on_label(settings: Settings) -> str:
+    limit, inconclusive = threshold(settings)
+    return limit.label + (" or inconclusive" if inconclusive else "")
 
 
 def run_id(unit: Unit, run: "Run", n_runs: int) -> str:
@@ -133,11 +144,11 @@ def analyze_unit(root: Root, unit: Unit, settings: Settings) -> dict[str, Any]:
                 from ..judge import judge
 
                 cfg = _config(settings)
-                limit = threshold(settings)
+                limit, inconclusive = threshold(settings)
                 for run in runs:
                     t1 = time.perf_counter()
                     analysis = analyze(run, cfg)
-                    judged = judge([analysis], limit).runs[0]
+                    judged = judge([analysis], limit, fail_on_inconclusive=inconclusive).runs[0]
                     rid = run_id(unit, run, len(runs))
                     row, findings = rows_of(rid, unit, analysis, judged)
                     row["seconds"] = time.perf_counter() - t1
@@ -211,6 +222,7 @@ def rows_of(rid: str, unit: Unit, analysis: "Analysis", judged: Any) -> tuple[di
         "last_step": _num(steps.iloc[-1]) if steps is not None else None,
         "steps": int(steps.nunique()) if steps is not None else 0,
         "verdict": analysis.verdict,
+        "verdict_reason": getattr(analysis, "verdict_reason", None),
         "passed": bool(judged.passed),
         "n_error": counts.get("error", 0),
         "n_warning": counts.get("warning", 0),
@@ -219,7 +231,8 @@ def rows_of(rid: str, unit: Unit, analysis: "Analysis", judged: Any) -> tuple[di
         "first_failing_step": _num(min(starts)) if starts else None,
         "healthy_until": _num(healthy_until) if healthy_until is not None else None,
         "codes": ",".join(sorted({f.code for f in analysis.findings})),
-        "failing_codes": ",".join(sorted({f.code for f in failing})),
+        "failing_codes": ",".join(sorted({f.code for f in failing})
+                                  | ({"inconclusive"} if judged.fails_inconclusive else set())),
         "crashed": ",".join(c.code for c in analysis.crashed),
         "partial": bool(run.partial),
         "error": "; ".join(input_errors) if input_errors else None,
