@@ -54,14 +54,15 @@ def _warm_imports() -> None:
 _PRELOAD = ["ganlog.analysis", "ganlog.cli.check", "ganlog.judge", "ganlog.readers", "ganlog.fleet.worker"]
 
 
-def _context() -> Any:
-    """fork when this process has one thread (workers start with the analysis stack imported, and
-    see an in-process memory:// filesystem); forkserver with the stack preloaded when threads run
-    (after a Dask client, say), since forking a threaded process can crash the child."""
+def _context(root: Root) -> Any:
+    """fork when this process has one thread (workers start with the analysis stack imported);
+    forkserver with the stack preloaded when threads run (after a Dask client or an object-store
+    client, say), since forking a threaded process can crash the child. fsspec's memory://
+    exists only in this process, so it always forks."""
     import threading
 
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if "fork" in methods and (threading.active_count() == 1 or root.protocol == "memory"):
         _warm_imports()
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
@@ -78,7 +79,7 @@ def run_pool(fn: Fn, root: Root, units: list[Unit], settings: Settings, *, worke
     from concurrent.futures.process import BrokenProcessPool
 
     workers = max(1, workers or os.cpu_count() or 1)
-    ctx = _context()
+    ctx = _context(root)
     attempts: Counter[str] = Counter()
     pending = list(units)
     while pending:

@@ -231,8 +231,8 @@ def rows_of(rid: str, unit: Unit, analysis: "Analysis", judged: Any) -> tuple[di
         "first_failing_step": _num(min(starts)) if starts else None,
         "healthy_until": _num(healthy_until) if healthy_until is not None else None,
         "codes": ",".join(sorted({f.code for f in analysis.findings})),
-        "failing_codes": ",".join(sorted({f.code for f in failing})
-                                  | ({"inconclusive"} if judged.fails_inconclusive else set())),
+        "failing_codes": ",".join(sorted({f.code for f in failing}
+                                         | ({"inconclusive"} if judged.fails_inconclusive else set()))),
         "crashed": ",".join(c.code for c in analysis.crashed),
         "partial": bool(run.partial),
         "error": "; ".join(input_errors) if input_errors else None,

@@ -46,11 +46,11 @@ def test_sweep_s3(s3_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     fs.mkdir("nightly")
     fs.put(str(local) + "/", "nightly/runs/", recursive=True)
     out = tmp_path / "out"
-    args = ["sweep", "s3://nightly/runs", "--out", str(out), "--workers", "2", "-q", "--no-report",
+    args = ["sweep", "s3://nightly/runs", "--out", str(out), "--workers", "2", "--no-report",
             "--storage-option", f"endpoint_url={s3_server}", "--storage-option", "key=testing",
             "--storage-option", "secret=testing"]
     res = CliRunner().invoke(cli, args)
-    assert res.exit_code in (0, 1), res.output
+    assert res.exit_code in (0, 1), res.output + res.stderr
     runs = {r["run"]: r for r in pq.read_table(out / "runs.parquet").to_pylist()}
     assert sorted(runs) == sorted(s.rel for s in specs)
     runner = CliRunner()
