@@ -92,9 +92,17 @@ class Root:
         return self.local is not None
 
     def filesystem(self) -> Any:
-        import fsspec  # the fleet extra: only object stores need it
+        from ..errors import UsageError
 
-        return fsspec.filesystem(self.protocol, **self.storage_options)
+        extra = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs"}.get(self.protocol, "fleet")
+        try:
+            import fsspec  # the fleet extra: only URLs need it
+
+            return fsspec.filesystem(self.protocol, **self.storage_options)
+        except ImportError as exc:
+            raise UsageError(f"{self.url}: {exc}; pip install 'ganlog[{extra}]'") from None
+        except ValueError as exc:  # an unknown protocol
+            raise UsageError(f"{self.url}: {exc}") from None
 
     def join(self, rel: str) -> str:
         if not rel:

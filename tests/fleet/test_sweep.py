@@ -297,3 +297,26 @@ def test_missing_engine_is_one_line(monkeypatch, pooled) -> None:
     monkeypatch.setitem(sys.modules, "duckdb", None)
     res = CliRunner().invoke(cli, ["query", str(pooled.out), "SELECT 1"])
     assert res.exit_code == 2 and "pip install 'ganlog[fleet]'" in res.output
+
+
+def test_missing_filesystem_is_one_line(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "fsspec", None)
+    res = CliRunner().invoke(cli, ["sweep", "s3://bucket/runs", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "pip install 'ganlog[s3]'" in res.output and "Traceback" not in res.output
+
+
+def test_dask_dead_worker_is_retried_once_then_reported(fleet, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    root, specs = fleet
+    sub = tmp_path / "fleet"
+    for s in specs[:4]:
+        shutil.copytree(root / s.rel, sub / s.rel)
+    shutil.copytree(root / specs[0].rel, sub / "fmt=dcgan/lr=1e-4/seed=die")
+    r = Root.parse(str(sub))
+    got: list[dict] = []
+    run_units(_dies_on_marked_run, r, discover(r), Settings(), dask="local:2", on_result=got.append)
+    rows = {row["run"]: row for res in got for row in res["runs"]}
+    assert len(rows) == 5
+    dead = rows["fmt=dcgan/lr=1e-4/seed=die"]
+    assert dead["error_kind"] == "WorkerDied" and "retry" in dead["error"]
+    assert all(row["error"] is None for k, row in rows.items() if k != "fmt=dcgan/lr=1e-4/seed=die")
