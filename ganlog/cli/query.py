@@ -17,7 +17,7 @@ from .common import user_errors
 @click.option("-o", "--output", default=None, metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @user_errors
 def query(results: str, sql: str, out_format: str, output: str | None) -> None:
-    """Run SQL over RESULTS (an `ganlog sweep --out` folder): the views `runs` and
+    """Run SQL over RESULTS (a `ganlog sweep --out` folder): the views `runs` and
     `findings` read the Parquet files in place, without loading them first.
 
     \b
