@@ -72,12 +72,14 @@ _PYTORCH_DCGAN = ("the PyTorch DCGAN example prints errD = errD_real + errD_fake
                   "BCE summed over real and fake")
 #: format name -> prior (formats of ganlog's text reader and table reader)
 _FORMAT_PRIORS: dict[str, _Prior] = {
-    "dcgan": _Prior("bce_sum", ("bce_sum",), _PYTORCH_DCGAN, True),
-    "forum": _Prior("bce_sum", ("bce_sum",), _PYTORCH_DCGAN, True),
+    # the print format is the example's, but a modified loss prints the same way: the D
+    # outputs (when logged) and signs still overrule
+    "dcgan": _Prior("bce_sum", ("bce_sum", "bce_mean", "lsgan"), _PYTORCH_DCGAN, False),
+    "forum": _Prior("bce_sum", ("bce_sum", "bce_mean", "lsgan"), _PYTORCH_DCGAN, False),
     "dcgan_tf": _Prior("bce_sum", ("bce_sum",), "DCGAN-tensorflow prints d_loss = d_loss_real + d_loss_fake "
-                                                 "(sigmoid cross-entropy): BCE summed", True),
-    "keras_gan": _Prior("bce_mean", ("bce_mean",), "Keras-GAN prints d_loss = 0.5 * (real + fake) binary "
-                                                    "cross-entropy: BCE averaged", True),
+                                                 "(sigmoid cross-entropy): BCE summed", False),
+    "keras_gan": _Prior("bce_mean", ("bce_mean", "lsgan", "wgan"), "Keras-GAN prints d_loss = 0.5 * (real + "
+                                                                    "fake) binary cross-entropy: BCE averaged", False),
     "stylegan-stats": _Prior("bce_sum", ("bce_sum",), "StyleGAN's logistic loss on logits, softplus(D(G(z))) + "
                                                       "softplus(-D(x)), is BCE summed over real and fake", True),
     "pytorch_gan": _Prior(None, ("bce_mean", "lsgan", "wgan"), "PyTorch-GAN averages the real and fake terms; "

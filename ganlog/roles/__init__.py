@@ -24,6 +24,7 @@ from .names import (
     CANONICAL_ROLES,
     ROLES,
     NameGuess,
+    column_for_name,
     column_for_role,
     guess_from_name,
     looks_adversarial,
@@ -175,8 +176,8 @@ def decide(run: "Run", pins: Mapping[str, str] | None = None, family: str | None
             if e.role in CANONICAL_ROLES and e.role in winners:
                 w = winners[e.role]
                 e.reason += f"; '{w.printed}' holds {e.role} (surer or printed first), this one keeps its own name"
-            want = snake_case(e.printed)
-            if want in CANONICAL_ROLES or want in _INDEX:
+            want = column_for_name(e.printed) if e.kind == "std" else snake_case(e.printed)
+            if (want in CANONICAL_ROLES or want in _INDEX) and e.kind != "std":
                 want = "logged_" + want
         name, k = want, 2
         while name in used:
@@ -278,7 +279,8 @@ def _check_values(e: _Entry, v: "object", transforms: dict[str, float]) -> None:
             e.reason += f"; but its values {lo:.3g}..{hi:.3g} are unlike a learning rate"
             e.confidence = 0.4
     elif e.role in _LOSS_ROLES:
-        if v.size >= 5 and np.all(v == np.round(v)) and np.all(np.diff(v) > 0) and hi > 10:
+        if (e.confidence < 0.9 and v.size >= 5 and np.all(v == np.round(v)) and np.all(np.diff(v) > 0)
+                and hi > 10):  # a weak name only: "d_loss" counting up is still a (strange) loss
             e.reason += "; but its values count up in whole numbers: a counter, not a loss"
             e.role, e.confidence = "unresolved", 0.0
         elif e.constant_zero:
@@ -414,10 +416,10 @@ def _pairs(run: "Run", roles: dict[str, ColumnRole]) -> None:
 
 
 def _ordered(frame: "object") -> "object":
-    from ..frame import CANONICAL_METRICS, INDEX_COLUMNS
+    from ..frame import CANONICAL_METRICS, INDEX_COLUMNS, MORE_CANONICAL_METRICS
 
     cols = list(frame.columns)  # type: ignore[attr-defined]
     lead = [c for c in INDEX_COLUMNS if c in cols]
-    canon = [c for c in CANONICAL_METRICS if c in cols]
+    canon = [c for c in (*CANONICAL_METRICS, *MORE_CANONICAL_METRICS) if c in cols]
     rest = [c for c in cols if c not in lead and c not in canon]
     return frame[lead + canon + rest]  # type: ignore[index]

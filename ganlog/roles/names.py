@@ -480,6 +480,16 @@ def column_for_name(name: str) -> str:
         col = column_for_name(base) if base and base != name else snake_case(name)
         return col + "_std" if col in CANONICAL_ROLES else snake_case(name)
     if g.role in {"loss_d_a", "loss_d_b", "loss_g_a", "loss_g_b"}:
-        # domain columns are decided with the whole log in view (one domain alone is the pair)
+        # domain columns are decided with the whole log in view (one domain alone is the
+        # pair): roles.decide names them; from the name alone they keep their own
+        return snake_case(name)
+    if g.role in _CORE:
         return g.role
-    return column_for_role(g.role, name)
+    return snake_case(name)
+
+
+#: the columns a name alone maps to while reading (the counters and the columns the core
+#: detectors read); every other canonical name is given by roles.decide, values in view
+_CORE = frozenset({"step", "epoch", "iter", "wall_time", "loss_d", "loss_g", "d_x", "d_g_z1", "d_g_z2",
+                   "loss_d_real", "loss_d_fake", "grad_norm_d", "grad_norm_g", "lr_d", "lr_g", "fid",
+                   "inception_score"})
