@@ -85,7 +85,10 @@ def check_role(role: str, where: str = "") -> str:
     close = difflib.get_close_matches(norm, list(ROLES), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     prefix = f"{where}: " if where else ""
-    raise ConfigError(f"{prefix}unknown role {role!r}{hint}; known roles: {', '.join(ROLES)}")
+    if not norm:
+        raise ConfigError(f"{prefix}empty role")
+    raise ConfigError(f"{prefix}unknown role {role!r}{hint} (`ganlog parse --explain` and "
+                      f"ganlog.roles.ROLES list them)")
 
 
 @dataclass

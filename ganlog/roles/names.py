@@ -428,7 +428,7 @@ def _loss_guess(name: str, toks: list[str], t: set[str], has_d: bool, has_g: boo
         extra = _extra_words(t)
         if domain:
             return NameGuess(f"loss_g_{domain}", _conf(0.85, extra),
-                             f"G's loss of domain {domain.upper()} (CycleGAN's G_A is its adversarial term)",
+                             f"G's loss of domain {domain.upper()} (CycleGAN's G_{domain.upper()} is its adversarial term)",
                              kind="adv", domain=domain)
         why = "G's loss" if has_loss else "a bare G in a loss list is G's loss"
         if extra:
