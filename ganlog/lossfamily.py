@@ -270,6 +270,11 @@ def _from_levels(run: "Run", d: "np.ndarray", d_col: str, prior: _Prior | None) 
         notes.append("D outputs are logged as probabilities, so not hinge")
     n = int(d.size)
     med = _median(d)
+    zeros = float(np.mean(d == 0))
+    if "hinge" in allowed and zeros >= 0.5 and n >= 3:
+        return LossFamily("hinge", f"the D loss is exactly 0 in {zeros:.0%} of the {n} records and no D "
+                                   "probabilities are logged: hinge's max(0, .) clamp reaches 0 exactly "
+                                   "(a normal state there), BCE and LSGAN only approach it")
     shares: dict[str, float] = {}
     for f in allowed:
         c = CHANCE_LEVEL_D[f]

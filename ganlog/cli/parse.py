@@ -99,7 +99,6 @@ def _explain(path: str, *, fmt: str | None, config: "object", allow_pickle: bool
 
     data = sys.stdin.buffer.read() if path == "-" else None
     source = Source.from_bytes(data or b"") if path == "-" else Source.from_path(path)
-    click.echo("reader:")
     choices = explain(source)
     for i, c in enumerate(choices):
         mark = "->" if i == 0 else "  "

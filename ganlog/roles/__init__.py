@@ -282,7 +282,7 @@ def _check_values(e: _Entry, v: "object", transforms: dict[str, float]) -> None:
             e.reason += f"; but its values {lo:.3g}..{hi:.3g} are unlike a learning rate"
             e.confidence = 0.4
     elif e.role in _LOSS_ROLES:
-        if (e.confidence < 0.9 and v.size >= 5 and np.all(v == np.round(v)) and np.all(np.diff(v) > 0)
+        if (e.confidence < 0.7 and v.size >= 5 and np.all(v == np.round(v)) and np.all(np.diff(v) > 0)
                 and hi > 10):  # a weak name only: "d_loss" counting up is still a (strange) loss
             e.reason += "; but its values count up in whole numbers: a counter, not a loss"
             e.role, e.confidence = "unresolved", 0.0
