@@ -139,6 +139,13 @@ def decide_family(run: "Run", override: str | None = None) -> LossFamily:
         return LossFamily(name, "set by the user", "user")
 
     prior = _trainer_prior(run)
+    if prior is not None and prior.family in {"bce_sum", "bce_mean"} and any(
+            getattr(r, "role", "") in {"d_real_logit", "d_fake_logit"} and "leave [0, 1]" in getattr(r, "reason", "")
+            for r in run.roles.values()):
+        # the print says D(x) (a sigmoid's output), the values say raw scores: a D without sigmoid
+        prior = _Prior(None, ("lsgan", "hinge", "wgan"),
+                       f"{prior.reason.split(':')[0]}, but D's printed outputs leave [0, 1]: a D without a "
+                       "sigmoid, so not BCE", False)
     d, d_col = _d_loss(run)
     signs = _from_signs(run, d) if d.size else None
     if prior is not None and prior.fixed and prior.family is not None:
