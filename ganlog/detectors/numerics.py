@@ -34,6 +34,15 @@ class NonFinite(Detector):
     not printed is missing, not NaN). The first step, the count, and whether
     the values came back.
 
+    A record of another kind is not a NaN either: readers put every record in
+    one table, so a column is NaN where the record never printed its name. When
+    a record prints a name that is never printed alongside the column (TimeGAN's
+    embedding phase prints ``e_loss`` and no ``d_loss``; a validation line prints
+    no training loss), the column was absent there, not ``nan``. A run gone NaN
+    keeps printing the same names with ``nan`` for values, so it still counts. A
+    non-canonical name seen once in a long log (5+ records) and never with a
+    number is a word of prose ("more inf(o)"), not a metric.
+
     Why it matters
     --------------
     One NaN poisons the weights: every later update is NaN, and the run is
@@ -83,10 +92,17 @@ class NonFinite(Detector):
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: NonFiniteParams = self.params
-        for col in _numeric_columns(ctx):
+        cols = _numeric_columns(ctx)
+        present = _printed_matrix(ctx, cols)
+        for j, col in enumerate(cols):
             x = ctx.series(col)
             inf = np.isinf(x)
-            nan = np.isnan(x)
+            if col not in _WATCHED and not np.isfinite(x).any() and int(inf.sum()) == 1 and ctx.n >= 5:
+                # a name seen once in a long log, never with a number: a word of prose ("more inf(o)"),
+                # not a metric
+                continue
+            # NaN where the record is of another kind (another phase, a validation line): not printed
+            nan = np.isnan(x) & ~_other_kind(present, j)
             bad = inf.copy()
             if nan.any():
                 first_nan = int(np.argmax(nan))
@@ -255,6 +271,36 @@ def _numeric_columns(ctx: Context) -> list[str]:
     cols = [c for c in _WATCHED if c in df.columns]
     cols += [c for c in df.columns if c not in cols and c not in _INDEX and pd.api.types.is_numeric_dtype(df[c])]
     return cols
+
+
+def _printed_matrix(ctx: Context, cols: list[str]) -> np.ndarray:
+    """records x columns: True where the column holds a printed value (a number, or inf)."""
+    if not cols:
+        return np.zeros((ctx.n, 0), bool)
+    return np.column_stack([~np.isnan(ctx.series(c)) for c in cols])
+
+
+def _other_kind(present: np.ndarray, j: int) -> np.ndarray:
+    """Records of another kind than those that print column ``j``: a value there was not printed.
+
+    Readers turn every record into a row of one table, so a column is NaN both where
+    ``nan`` was printed and where the record never printed that name (TimeGAN's
+    embedding phase prints ``e_loss`` and no ``d_loss``; a validation line prints no
+    training loss). The two differ in the *other* names: a record that prints a
+    column never printed alongside column ``j`` (its names are a different set: another
+    phase, another line kind) is not a record where ``j`` could have been printed,
+    while a run gone NaN keeps printing the same names, with ``nan`` for values.
+    """
+    mine = present[:, j]
+    if present.shape[1] <= 1 or not mine.any():
+        # a column printed as nan in every record has no kind of its own to compare with
+        return np.zeros(present.shape[0], bool)
+    together = (present & mine[:, None]).any(axis=0)
+    strangers = ~together & present.any(axis=0)
+    strangers[j] = False
+    if not strangers.any():
+        return np.zeros(present.shape[0], bool)
+    return present[:, strangers].any(axis=1)
 
 
 def _printed_nan(ctx: Context, col: str) -> bool:
