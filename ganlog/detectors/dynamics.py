@@ -127,7 +127,12 @@ class Oscillation(Detector):
     10th and 90th percentiles; a lag-1 autocorrelation beyond the ±2/sqrt(n)
     independent noise would show (positive: slow swings, negative: alternating
     records); and the second half's spread at least ``decay_ratio`` of the
-    first's. Confidence grows with the swing and the reversals.
+    first's. When both losses are logged they must also move against each
+    other (correlation of log D and log G loss below -2/sqrt(n)): a reversal
+    of who is winning raises one loss as it lowers the other, while two losses
+    that scatter independently, one mini-batch per print (batch-size-1
+    pix2pix/CycleGAN prints), swing the balance just as much and mean nothing.
+    Confidence grows with the swing and the reversals.
 
     Too short
     ---------
@@ -184,8 +189,15 @@ class Oscillation(Detector):
         both = np.isfinite(d) & np.isfinite(g) & (d > 0) & (g > 0)
         if both.sum() >= p.short_min_records:
             rows = np.flatnonzero(both)
-            x = np.log(d[rows]) - np.log(g[rows])  # who is winning: up = D's loss high (G winning)
+            ld, lg = np.log(d[rows]), np.log(g[rows])
+            x = ld - lg  # who is winning: up = D's loss high (G winning)
             what = "the D/G balance (log D loss - log G loss)"
+            # a reversal of who is winning moves the two losses against each other; two losses that
+            # scatter independently (one mini-batch per print) swing the balance just as much, so the
+            # losses must be anti-correlated beyond what independent noise shows
+            if np.std(ld) > 0 and np.std(lg) > 0:
+                if float(np.corrcoef(ld, lg)[0, 1]) > -2.0 / math.sqrt(rows.size):
+                    return None
         else:
             col = "loss_d" if ctx.has("loss_d") else "loss_g"
             rows, v = ctx.finite(col)
