@@ -438,6 +438,10 @@ class RegularizerParams(Params):
     explode_factor: float = 100.0
     #: ... and at or above this in absolute terms
     explode_floor: float = 1.0
+    #: flattened D: median |real - fake score gap| over the second half below this (logits) ...
+    flat_gap: float = 0.05
+    #: ... and D's adversarial loss within this fraction of its chance level
+    flat_chance: float = 0.02
     min_records: int = 5
 
 
@@ -451,7 +455,9 @@ class RegularizerHealth(Detector):
     ``loss_g_reg``):
     the weighted D penalty (``loss_d_reg``, or ``r1_gamma x loss_d_r1`` where
     training_options.json gives gamma) making up half or more of D's objective
-    (penalty / (|D loss| + penalty), median over the run's second half; warning);
+    (penalty / (|D loss| + penalty), median over the run's second half; warning); with a
+    penalty on, D flattened: its real - fake score gap below 0.05 logits and its adversarial
+    loss within 2% of the family's chance level over the second half (warning);
     a raw penalty whose level over the last fifth is at least 100x its level over the
     second fifth of the run (past warm-up) and at least 1 (warning); a penalty logged as
     exactly 0 on every record (info: it is not applied).
@@ -466,7 +472,9 @@ class RegularizerHealth(Detector):
     Evidence
     --------
     ``column``, ``share`` / ``limit`` (dominating), ``early``, ``end``, ``factor`` (exploding),
-    ``reason`` (``dominant``, ``exploding`` or ``zero``).
+    ``gap``, ``chance_deviation`` (flattened), ``reason`` (``dominant``, ``flattened``,
+    ``exploding`` or ``zero``). D's adversarial loss is ``loss_d_real + loss_d_fake`` where
+    both are logged (some trainers fold the penalty into ``loss_d``), else ``loss_d``.
 
     Remedies
     --------
@@ -476,7 +484,8 @@ class RegularizerHealth(Detector):
 
     Options
     -------
-    ``dominant_share`` (0.5), ``explode_factor`` (100), ``explode_floor`` (1.0), ``min_records`` (5).
+    ``dominant_share`` (0.5), ``explode_factor`` (100), ``explode_floor`` (1.0),
+    ``flat_gap`` (0.05), ``flat_chance`` (0.02), ``min_records`` (5).
 
     References
     ----------
@@ -501,7 +510,7 @@ class RegularizerHealth(Detector):
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: RegularizerParams = self.params
-        found = list(self._dominant(ctx, p))
+        found = list(self._dominant(ctx, p)) or list(self._flattened(ctx, p))
         yield from found
         for role in self._RAW:
             col = find_column(ctx, role)
@@ -533,6 +542,30 @@ class RegularizerHealth(Detector):
                               "limit": p.explode_factor, "reason": "exploding"},
                     confidence=0.75)
 
+    def _flattened(self, ctx: Context, p: RegularizerParams) -> Iterable[Finding]:
+        chance = ctx.family.chance_d
+        rc, fc = find_column(ctx, "d_real_logit"), find_column(ctx, "d_fake_logit")
+        if not (chance and rc and fc and ctx.has("loss_d")):
+            return
+        d, gap = _adversarial_d(ctx), ctx.series(rc) - ctx.series(fc)
+        ok = np.isfinite(d) & np.isfinite(gap)
+        rows = np.flatnonzero(ok)
+        if rows.size < p.min_records:
+            return
+        h = rows.size // 2
+        g = float(np.median(np.abs(gap[ok][h:])))
+        dev = float(np.median(np.abs(d[ok][h:] - chance))) / chance
+        if g >= p.flat_gap or dev >= p.flat_chance:
+            return
+        span = ctx.span(int(rows[h]), int(rows[-1]))
+        yield self.finding(
+            ctx, f"with a gradient penalty on, D's score gap is {S.fmt(g)} logits (< {S.fmt(p.flat_gap)}) and its "
+                 f"adversarial loss sits within {dev:.1%} of chance {S.fmt(chance)} over {ctx.span_text(span)}: "
+                 f"the penalty has flattened D (its weight is too large)",
+            span=span,
+            evidence={"gap": g, "limit": p.flat_gap, "chance_deviation": dev, "reason": "flattened"},
+            confidence=0.7)
+
     def _dominant(self, ctx: Context, p: RegularizerParams) -> Iterable[Finding]:
         if not ctx.has("loss_d"):
             return
@@ -545,7 +578,7 @@ class RegularizerHealth(Detector):
             if raw is None or not isinstance(gamma, (int, float)) or gamma <= 0:
                 return
             reg_col, weight, how = raw, float(gamma) / 2.0, f"r1_gamma/2 x {raw}"
-        d, reg = ctx.series("loss_d"), ctx.series(reg_col) * weight
+        d, reg = _adversarial_d(ctx), ctx.series(reg_col) * weight
         ok = np.isfinite(d) & np.isfinite(reg)
         rows = np.flatnonzero(ok)
         if rows.size < p.min_records:
@@ -568,6 +601,13 @@ class RegularizerHealth(Detector):
             confidence=min(0.9, 0.5 + med / 2))
 
 
+def _adversarial_d(ctx: Context) -> np.ndarray:
+    """D's adversarial loss: its logged parts summed where both are there, else ``loss_d``."""
+    if ctx.has("loss_d_real") and ctx.has("loss_d_fake"):
+        return ctx.series("loss_d_real") + ctx.series("loss_d_fake")
+    return ctx.series("loss_d")
+
+
 # ----------------------------------------------------------------------------- GAN406
 
 
@@ -587,7 +627,7 @@ class SpectralGrowth(Detector):
     ---------------
     Columns holding a layer's leading singular value (BigGAN-PyTorch's ``get_SVs``
     ``*_sv0``, spectral norms, ``sigma``): the value over the last tenth of the run at
-    least 3x its level over the first fifth, and still rising over the second half
+    least 3x its level over the first tenth, and still rising over the second half
     (Kendall's tau of block medians >= 0.6). The fastest-growing layer is reported, with
     how many layers grew.
 
@@ -638,7 +678,7 @@ class SpectralGrowth(Detector):
             rows, v = ctx.finite(col)
             if v.size < p.min_records:
                 continue
-            early = float(np.median(_head(v, 0.2, 2)))
+            early = float(np.median(_head(v, 0.1, 2)))
             end = float(np.median(_tail(v, 0.1, 2)))
             if early <= 0 or end < p.growth * early:
                 continue
