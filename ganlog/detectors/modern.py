@@ -122,6 +122,16 @@ class AdaAugmentRunaway(Detector):
     ``column``, ``start``, ``end``, ``max``, ``rise_last_third``, ``limit``, ``reason``
     (``high`` or ``rising``), ``sign_real`` and ``target`` where logged.
 
+    Weighing
+    --------
+    The end level of p against ``high``, or its rise over the last third against ``rising_by``
+    with at least 60% of those steps upward: p is ADA's own running verdict over thousands of
+    images per tick, so a few ticks are strong evidence; confidence grows with the end level.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (4) values of p.
+
     Remedies
     --------
     More (or x-flipped) training data, a stronger R1 weight, a smaller D or lower D learning
@@ -225,6 +235,15 @@ class AdaInactiveSmallData(Detector):
     --------
     ``column``, ``p_max``, ``sign_real``, ``limit``, ``dataset_size``, ``augment``.
 
+    Weighing
+    --------
+    p must be 0 on every record and the sign statistic high over the last third; the data
+    set size from training_options.json lowers the sign limit to ADA's target.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (4) values of p or of the sign statistic.
+
     Remedies
     --------
     Switch on ADA (``--aug=ada``) or DiffAugment, x-flips, more data; keep the best snapshot.
@@ -326,6 +345,16 @@ class LogitGapRunaway(Detector):
     --------
     ``gap_start``, ``gap_end``, ``limit``, ``growth``, ``tau`` (Kendall's tau of the gap over
     time), ``sign_real``, ``sign_fake``, ``reason`` (``gap``, ``signs`` or ``collapse``).
+
+    Weighing
+    --------
+    The end gap against ``gap_limit`` and its growth against ``growth``, with Kendall's tau of
+    the gap's block medians >= 0.3 so that one noisy stretch is not a trend; the sign test needs
+    both accuracies past the limit over the last fifth.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (5) records with both scores (or both signs).
 
     Remedies
     --------
@@ -475,6 +504,15 @@ class RegularizerHealth(Detector):
     ``gap``, ``chance_deviation`` (flattened), ``reason`` (``dominant``, ``flattened``,
     ``exploding`` or ``zero``). D's adversarial loss is ``loss_d_real + loss_d_fake`` where
     both are logged (some trainers fold the penalty into ``loss_d``), else ``loss_d``.
+
+    Weighing
+    --------
+    Medians over the second half of the run (dominant, flattened) or the last fifth against
+    the second fifth (exploding), so warm-up and single spikes do not count.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (5) records with the penalty and the D loss.
 
     Remedies
     --------
@@ -642,6 +680,16 @@ class SpectralGrowth(Detector):
     --------
     ``column``, ``early``, ``end``, ``growth``, ``limit``, ``tau``, ``layers_growing``.
 
+    Weighing
+    --------
+    Growth of the end level over the first tenth against ``growth``, and Kendall's tau of the
+    second half's block medians against ``min_tau``: a layer that grew early and then settled
+    (normal) does not count.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (6) values in every singular-value column.
+
     Remedies
     --------
     Spectral normalization on D (and G), orthogonal regularisation, lower learning rates,
@@ -742,6 +790,15 @@ class ThroughputStall(Detector):
     --------
     ``column``, ``early``, ``end``, ``ratio``, ``limit`` (slowdown); ``gap_seconds``,
     ``median_interval``, ``at_step`` (gap).
+
+    Weighing
+    --------
+    Quarter medians (the first record left out) against ``slowdown``; a gap must be both
+    ``gap_factor`` times the median interval and ``gap_seconds`` long. Info only.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (8) timing records.
 
     Remedies
     --------

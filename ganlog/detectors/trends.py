@@ -49,6 +49,15 @@ class PrecisionUpRecallDown(Detector):
     ``precision_start``, ``precision_end``, ``recall_start``, ``recall_end``, ``limit`` (the
     recall drop), ``evaluations``.
 
+    Weighing
+    --------
+    Medians of the first and last third of the evaluations: each evaluation is an average
+    over thousands of samples, so a few agreeing ones are strong evidence.
+
+    Too short
+    ---------
+    Fewer than ``min_evals`` (4) evaluations with both precision and recall.
+
     Remedies
     --------
     Keep the snapshot with the best recall/FID, minibatch statistics in D, ADA / DiffAugment,
@@ -135,6 +144,15 @@ class MetricJump(Detector):
     --------
     ``column``, ``before``, ``after``, ``factor``, ``limit``, ``best_before``, ``recovered``,
     ``latest``.
+
+    Weighing
+    --------
+    The ratio between two consecutive evaluations against ``factor``, only from a state within
+    ``near_best`` of the best so far (not the noisy start); a jump the run came back from is info.
+
+    Too short
+    ---------
+    Fewer than ``min_evals`` (3) evaluations.
 
     Remedies
     --------
