@@ -404,7 +404,8 @@ class LogitGapRunaway(Detector):
         blk = S.block_reduce(rows, gap)
         tau = S.mann_kendall_tau(blk.median) if blk.n >= 4 else float("nan")
         wgan = ctx.family.name == "wgan"
-        if not wgan and end >= p.gap_limit and end >= p.growth * max(start, 1e-9) and tau >= 0.3:
+        grew = end >= p.growth * max(start, 1e-9) or end >= 2 * p.gap_limit
+        if not wgan and end >= p.gap_limit and grew and tau >= 0.3:
             k0 = int(np.argmax(gap >= 0.5 * end))
             span = ctx.span(int(rows[k0]), int(rows[-1]))
             yield self.finding(
@@ -416,10 +417,6 @@ class LogitGapRunaway(Detector):
                           "growth": end / max(start, 1e-9), "tau": tau, "reason": "gap"},
                 confidence=min(0.9, 0.5 + 0.1 * end / p.gap_limit + 0.2 * tau),
             )
-            return
-        found = list(self._signs(ctx, p))
-        if found:
-            yield from found
             return
         if start >= p.collapse_from and abs(end) < p.collapse_gap:
             tail_n = max(2, int(round(0.2 * gap.size)))
@@ -468,9 +465,9 @@ class RegularizerParams(Params):
     #: ... and at or above this in absolute terms
     explode_floor: float = 1.0
     #: flattened D: median |real - fake score gap| over the second half below this (logits) ...
-    flat_gap: float = 0.05
+    flat_gap: float = 0.01
     #: ... and D's adversarial loss within this fraction of its chance level
-    flat_chance: float = 0.02
+    flat_chance: float = 0.005
     min_records: int = 5
 
 
@@ -485,8 +482,8 @@ class RegularizerHealth(Detector):
     the weighted D penalty (``loss_d_reg``, or ``r1_gamma x loss_d_r1`` where
     training_options.json gives gamma) making up half or more of D's objective
     (penalty / (|D loss| + penalty), median over the run's second half; warning); with a
-    penalty on, D flattened: its real - fake score gap below 0.05 logits and its adversarial
-    loss within 2% of the family's chance level over the second half (warning);
+    penalty on, D flattened: its real - fake score gap below 0.01 logits and its adversarial
+    loss within 0.5% of the family's chance level over the second half (warning);
     a raw penalty whose level over the last fifth is at least 100x its level over the
     second fifth of the run (past warm-up) and at least 1 (warning); a penalty logged as
     exactly 0 on every record (info: it is not applied).
@@ -523,7 +520,7 @@ class RegularizerHealth(Detector):
     Options
     -------
     ``dominant_share`` (0.5), ``explode_factor`` (100), ``explode_floor`` (1.0),
-    ``flat_gap`` (0.05), ``flat_chance`` (0.02), ``min_records`` (5).
+    ``flat_gap`` (0.01), ``flat_chance`` (0.005), ``min_records`` (5).
 
     References
     ----------
@@ -655,6 +652,8 @@ class SpectralGrowthParams(Params):
     growth: float = 3.0
     #: and rising over the last half of the run (Kendall's tau of its block medians)
     min_tau: float = 0.6
+    #: and still accelerating: the end at least this many times the level at mid-run
+    late_growth: float = 1.5
     min_records: int = 6
 
 
@@ -665,8 +664,9 @@ class SpectralGrowth(Detector):
     ---------------
     Columns holding a layer's leading singular value (BigGAN-PyTorch's ``get_SVs``
     ``*_sv0``, spectral norms, ``sigma``): the value over the last tenth of the run at
-    least 3x its level over the first tenth, and still rising over the second half
-    (Kendall's tau of block medians >= 0.6). The fastest-growing layer is reported, with
+    least 3x its level over the first tenth and at least 1.5x its level at mid-run (still
+    accelerating: Adam-trained weights that grow early and level off are normal), rising over
+    the second half (Kendall's tau of block medians >= 0.6). The fastest-growing layer is reported, with
     how many layers grew.
 
     Why it matters
@@ -697,7 +697,7 @@ class SpectralGrowth(Detector):
 
     Options
     -------
-    ``growth`` (3.0), ``min_tau`` (0.6), ``min_records`` (6).
+    ``growth`` (3.0), ``min_tau`` (0.6), ``late_growth`` (1.5), ``min_records`` (6).
 
     References
     ----------
@@ -730,6 +730,9 @@ class SpectralGrowth(Detector):
             end = float(np.median(_tail(v, 0.1, 2)))
             if early <= 0 or end < p.growth * early:
                 continue
+            mid = float(np.median(v[v.size // 2 - max(1, v.size // 20): v.size // 2 + 1]))
+            if mid <= 0 or end < p.late_growth * mid:
+                continue  # grew early and levelled off: weights settling, not a runaway
             blk = S.block_reduce(rows, v)
             half = blk.median[blk.n // 2:]
             tau = S.mann_kendall_tau(half) if half.size >= 3 else float("nan")

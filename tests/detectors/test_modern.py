@@ -129,7 +129,8 @@ def test_logit_gap_runaway_fires(tmp_path: Path) -> None:
 def test_logit_gap_signs_fire(tmp_path: Path) -> None:
     n = 30
     p = write_stats(tmp_path / "run", n, **{
-        "Loss/signs/real": np.full(n, 0.99), "Loss/signs/fake": np.full(n, -0.99)})
+        "Loss/signs/real": np.full(n, 0.99), "Loss/signs/fake": np.full(n, -0.99),
+        "Loss/scores/real": np.full(n, np.nan), "Loss/scores/fake": np.full(n, np.nan)})  # signs only
     analysis = ganlog.analyze(p, loss_family="bce_sum")
     assert [f.evidence["reason"] for f in analysis.findings if f.code == "GAN104"] == ["signs"]
 
@@ -160,7 +161,7 @@ def test_penalty_exploding_fires(tmp_path: Path) -> None:
 def test_penalty_flattening_d_fires(tmp_path: Path) -> None:
     n = 30
     p = write_stats(tmp_path / "run", n, **{
-        "Loss/D/loss": np.full(n, 1.3865), "Loss/scores/real": np.full(n, 0.003),
+        "Loss/D/loss": np.full(n, 1.3865), "Loss/scores/real": np.full(n, 0.002),
         "Loss/scores/fake": np.full(n, 0.001), "Loss/D/reg": np.full(n, 0.01)})
     analysis = ganlog.analyze(p, loss_family="bce_sum")
     assert [f.evidence["reason"] for f in analysis.findings if f.code == "GAN405"] == ["flattened"]
