@@ -134,20 +134,6 @@ def _fetch(tensors: dict[str, torch.Tensor]) -> dict[str, float]:
     return dict(zip(tensors, stacked.tolist()))
 
 
-@torch.no_grad()
-def _singular_values(module: torch.nn.Module, prefix: str) -> dict[str, torch.Tensor]:
-    """Each weight layer's leading singular value, named as BigGAN's get_SVs does (``D_0_sv0``)."""
-    # ``m.weight`` is the weight the layer uses: under spectral normalization, the normalized one
-    ws = [m.weight for m in module.modules()
-          if isinstance(getattr(m, "weight", None), torch.Tensor) and m.weight.dim() >= 2]
-    out: dict[str, torch.Tensor] = {}
-    for i, w in enumerate(ws):
-        m = w.detach().flatten(1).float()
-        ok = bool(torch.isfinite(m).all())  # SVD fails on NaN: log NaN
-        out[f"{prefix}_{i}_sv0"] = torch.linalg.matrix_norm(m, ord=2) if ok else torch.tensor(math.nan, device=m.device)
-    return out
-
-
 class _Ada:
     """ADA's feedback loop (Karras et al. 2020) on small images.
 
@@ -347,12 +333,11 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
             on_device["loss_d_reg"] = cfg.r1_gamma * penalty_r1
         if penalty_gp is not None:
             on_device["loss_d_reg"] = cfg.gp_lambda * penalty_gp
-        # what StyleGAN logs as Loss/scores/* and Loss/signs/*, and BigGAN's get_SVs
+        # what StyleGAN logs as Loss/scores/* and Loss/signs/*
         on_device["d_real_logit"] = out_r.detach().mean()
         on_device["d_fake_logit"] = out_f.detach().mean()
         on_device["d_real_sign"] = out_r.detach().sign().mean()
         on_device["d_fake_sign"] = out_f.detach().sign().mean()
-        on_device.update(_singular_values(D, "D"))
         if ada is not None:
             on_device["aug_p"] = ada.p.clone()
         on_device.update(_evaluate(cfg, data, ema.model if ema is not None else G, fake, eval_gen))
