@@ -71,8 +71,9 @@ class DLossCollapse(Detector):
     at 0 means only that every sample is past the margin; G's loss is not
     clamped and G still gets gradients (the BMSG-GAN maintainer calls a D loss
     of 0 through most of training normal). When hinge is the family, or one of
-    the candidates, a low D loss is therefore an info note unless other
-    evidence says D has won: D(x) at 1 with D(G(z)) at 0, a real-fake logit
+    the candidates, a D loss at exactly 0 (to the print resolution) is
+    therefore an info note unless other evidence says D has won (a small
+    non-zero D loss is judged as in every other family): D(x) at 1 with D(G(z)) at 0, a real-fake logit
     gap of ``logit_gap`` or more (D's outputs pinned), or G's loss running away
     (to ``g_rise`` times its level before the stretch, and up by at least one
     unit: a hinge margin, a nat of BCE; a hinge G loss -D(G(z)) can start near
@@ -191,7 +192,7 @@ class DLossCollapse(Detector):
                 conf *= 0.95
             extra = f"; {', '.join(corro)}" if corro else ""
             severity = None
-            if "hinge" in fams and not corro:
+            if "hinge" in fams and not corro and med <= 0.5 * res + 1e-12:
                 # hinge clamps each term at its margin: a D loss of 0 means every sample is past the
                 # margin, and G still gets gradients from its own (unclamped) loss. Normal on its own.
                 severity = Severity.INFO
