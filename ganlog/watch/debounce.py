@@ -1,0 +1,117 @@
+"""Debounce: turn each evaluation's findings into announcements that do not flap.
+
+The detectors run again and again on a growing run; a finding near its limit
+may be there in one evaluation and gone in the next. :class:`Debouncer`
+announces a finding only once it has held over ``hold`` consecutive
+evaluations, and says it cleared only once it has been absent for ``hold``
+consecutive evaluations. The onset step announced is where the finding was
+first seen, and it stays there even when later evaluations move the span.
+A finding that grows more severe while open is announced again (escalated).
+
+A finding is identified by its code and the column it is about (a detector may
+report the same code for D's and G's loss separately).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from ganlog.detectors.base import Finding, Severity
+
+Key = tuple[str, str]
+
+
+def finding_key(f: Finding) -> Key:
+    col = f.evidence.get("column") if isinstance(f.evidence, dict) else None
+    return (f.code, str(col) if col is not None else "")
+
+
+@dataclass
+class Tracked:
+    """A finding the debouncer follows across evaluations."""
+
+    key: Key
+    finding: Finding
+    first_seen: int  # evaluation number
+    onset: float | None  # step where it began (from the first evaluation that saw it)
+    seen: int = 1  # consecutive evaluations present
+    missing: int = 0  # consecutive evaluations absent (while announced)
+    announced: bool = False
+    announced_severity: Severity | None = None
+
+
+@dataclass
+class Change:
+    """One announcement: ``kind`` is ``finding``, ``escalated`` or ``cleared``."""
+
+    kind: str
+    key: Key
+    finding: Finding
+    onset: float | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Debouncer:
+    def __init__(self, hold: int = 2, min_severity: Severity = Severity.WARNING) -> None:
+        if hold < 1:
+            raise ValueError("hold must be at least 1")
+        self.hold = hold
+        self.min_severity = min_severity
+        self.tracked: dict[Key, Tracked] = {}
+        self.evaluations = 0
+
+    def update(self, findings: Iterable[Finding], *, final: bool = False) -> list[Change]:
+        """Feed one evaluation's findings; return what to announce now.
+
+        ``final``: no more data will come (stdin closed, the run is over), so every
+        finding present now is announced without waiting for more evaluations.
+        """
+        self.evaluations += 1
+        hold = 1 if final else self.hold
+        now: dict[Key, Finding] = {}
+        for f in findings:
+            if f.severity < self.min_severity:
+                continue
+            k = finding_key(f)
+            if k not in now or f.severity > now[k].severity:
+                now[k] = f
+        changes: list[Change] = []
+        for k, f in now.items():
+            t = self.tracked.get(k)
+            if t is None:
+                t = self.tracked[k] = Tracked(k, f, self.evaluations, f.span.start if f.span else None)
+            else:
+                t.seen += 1
+                t.missing = 0
+                t.finding = f
+            if not t.announced and t.seen >= hold:
+                t.announced = True
+                t.announced_severity = f.severity
+                changes.append(Change("finding", k, f, t.onset))
+            elif t.announced and t.announced_severity is not None and f.severity > t.announced_severity:
+                t.announced_severity = f.severity
+                changes.append(Change("escalated", k, f, t.onset))
+        for k in list(self.tracked):
+            if k in now:
+                continue
+            t = self.tracked[k]
+            if not t.announced:
+                del self.tracked[k]  # never confirmed: forgotten quietly
+                continue
+            t.missing += 1
+            t.seen = 0
+            if t.missing >= hold:
+                del self.tracked[k]
+                changes.append(Change("cleared", k, t.finding, t.onset))
+        return changes
+
+    @property
+    def open(self) -> list[Tracked]:
+        """Announced findings that hold now, worst first."""
+        out = [t for t in self.tracked.values() if t.announced]
+        out.sort(key=lambda t: (-int(t.finding.severity), t.onset if t.onset is not None else float("inf")))
+        return out
+
+
+__all__ = ["Debouncer", "Change", "Tracked", "finding_key"]
