@@ -28,9 +28,12 @@ LOG_FORMATS = ("dcgan", "forum", "pytorch-gan", "cyclegan", "keras", "dcgan-tf")
               help="Which files to write (comma-separated: log, jsonl, tensorboard, npy).")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="torch CPU threads (default: torch's choice).")
+@click.option("--live", is_flag=True,
+              help="Write train.log record by record while training (follow it with `ganlog watch`).")
 @user_errors
 def train(scenario: str | None, suite: bool, list_: bool, out: str | None, seed: int, steps: int | None,
-          device: str, log_format: str, log_every: int | None, formats: str, threads: int | None) -> None:
+          device: str, log_format: str, log_every: int | None, formats: str, threads: int | None,
+          live: bool = False) -> None:
     """Train a small GAN that fails (or succeeds) in a known way, and write the run
     in every format ganlog reads: train.log (DCGAN print format by default),
     metrics.jsonl, TensorBoard event files (tb/), npy/discriminator_loss.npy and
@@ -79,7 +82,8 @@ def train(scenario: str | None, suite: bool, list_: bool, out: str | None, seed:
         target = Path(out) / name if suite else Path(out)
         try:
             res = run_scenario(name, target, seed=seed, steps=steps, device=device,
-                               log_format=log_format, threads=threads, formats=kinds, **overrides)
+                               log_format=log_format, threads=threads, formats=kinds, live=live,
+                               **overrides)
         except RuntimeError as exc:  # e.g. --device cuda without CUDA
             click.echo(f"ganlog: error: {name}: {exc}", err=True)
             sys.exit(2)
