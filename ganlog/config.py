@@ -14,6 +14,8 @@ What it holds (one scheme: a detector's settings are a table named by its code):
     ignore = ["GAN303"]             # code prefixes to leave out
     loss-family = "bce_mean"        # bce_sum, bce_mean, lsgan, hinge, wgan, unknown
     fail-on = "warning"             # the default of `ganlog check --fail-on`
+    fail-on-inconclusive = true     # `ganlog check` fails a run whose core checks could not run
+                                    # (also: fail-on = ["warning", "inconclusive"])
 
     [tool.ganlog.aliases]           # logged name -> canonical column
     "disc/total" = "loss_d"
@@ -55,7 +57,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_FILES: tuple[str, ...] = ("ganlog.toml", "pyproject.toml")
 
 #: top-level keys (kebab-case; snake_case spellings are accepted too)
-TOP_LEVEL_KEYS: tuple[str, ...] = ("select", "ignore", "loss-family", "fail-on", "aliases")
+TOP_LEVEL_KEYS: tuple[str, ...] = ("select", "ignore", "loss-family", "fail-on", "fail-on-inconclusive",
+                                   "aliases")
 
 _CODE_RE = re.compile(r"^GAN\d{3}$", re.I)
 _PREFIX_RE = re.compile(r"^GAN\d{0,3}$", re.I)
@@ -75,6 +78,8 @@ class Config:
     #: logged name -> canonical column
     aliases: dict[str, str] = field(default_factory=dict)
     fail_on: Severity = Severity.ERROR
+    #: ``ganlog check`` also fails a run whose verdict is INCONCLUSIVE
+    fail_on_inconclusive: bool = False
     #: where this configuration came from (a file path), for messages
     source: str | None = None
 
@@ -188,7 +193,19 @@ def _apply_key(config: Config, key: str, value: Any, where: str, prefix: str) ->
     elif norm == "loss-family":
         config.loss_family = _check_loss_family(value, where, full)
     elif norm == "fail-on":
-        config.fail_on = _check_severity(value, where, full)
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and v.strip().lower() == "inconclusive" for v in items):
+            config.fail_on_inconclusive = True
+        rest = [v for v in items if not (isinstance(v, str) and v.strip().lower() == "inconclusive")]
+        if len(rest) > 1:
+            raise ConfigError(f"{where}: {full}: at most one severity (info, warning or error), "
+                              f"got {_show(value)}")
+        if rest:
+            config.fail_on = _check_severity(rest[0], where, full)
+    elif norm == "fail-on-inconclusive":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {full}: expected true or false, got {_show(value)}")
+        config.fail_on_inconclusive = value
     elif norm == "aliases":
         config.aliases.update(_check_aliases(value, where, full))
     elif _CODE_RE.match(key):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .config import TrainConfig
 from .scenarios import SCENARIOS, Scenario, get
@@ -45,12 +45,15 @@ class ScenarioRun:
 
 def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, steps: int | None = None,
                  device: str = "auto", log_format: str = "dcgan", threads: int | None = None,
-                 formats: "tuple[str, ...] | None" = None, live: bool = False,
+                 formats: "tuple[str, ...] | None" = None, progress: "Callable[[int], None] | None" = None,
+                 live: bool = False,
                  **overrides: Any) -> ScenarioRun:
     """Train scenario ``name`` and write the run in every format into ``out``.
 
     ``steps`` shortens (or lengthens) the run; a scenario's events that are
-    tied to a step (the learning-rate spike) scale with it. ``live`` writes
+    tied to a step (the learning-rate spike) scale with it. ``threads`` None
+    picks :func:`~ganlog.trainer.progress.default_threads` for the scenario's
+    tiny models; ``progress(step)`` is called after each step. ``live`` writes
     train.log record by record while training (for ``ganlog watch``); the
     other files are written at the end.
     """
@@ -61,10 +64,11 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
     from .loop import train
     from .writers import LOG_FILE, MANIFEST, OUTPUT_KINDS, LiveLog, write_run
 
-    if threads:
-        torch.set_num_threads(threads)
+    from .progress import default_threads
+
     sc = get(name)
     cfg = sc.config
+    torch.set_num_threads(threads or default_threads(cfg.data_kind))
     if steps is not None and steps != cfg.steps:
         cfg = scale_steps(cfg, steps)
     if overrides:
@@ -77,7 +81,7 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
         live_log = LiveLog(out / LOG_FILE, log_format, steps=cfg.steps, per_epoch=cfg.iters_per_epoch,
                            batch_size=cfg.batch_size)
     try:
-        result = train(cfg, seed=seed, device=device, on_record=live_log)
+        result = train(cfg, seed=seed, device=device, on_record=live_log, on_step=progress)
     finally:
         if live_log is not None:
             live_log.close()
