@@ -8,6 +8,17 @@ consecutive evaluations. The onset step announced is where the finding was
 first seen, and it stays there even when later evaluations move the span.
 A finding that grows more severe while open is announced again (escalated).
 
+Warnings must also hold while the run grows. They describe trends (oscillation,
+a plateau, a loss drifting), and the first minutes of a healthy run often show
+such a trend and then outgrow it: the reference trainer's healthy BCE run
+warns of G-loss oscillation on its first 68-92 and 116-124 records and never
+again. So a warning is announced only once it has also held, without a gap,
+while the run grew by ``growth`` (half) of the records it had when the
+warning was first seen, and by at least ``min_growth`` (20) records. Errors
+(NaN, a frozen D, a collapsed D loss) are announced after ``hold``
+evaluations alone: waiting would only delay stopping a broken job. At the
+end of input everything that holds is announced.
+
 A finding is identified by its code and the column it is about (a detector may
 report the same code for D's and G's loss separately).
 """
@@ -35,6 +46,7 @@ class Tracked:
     finding: Finding
     first_seen: int  # evaluation number
     onset: float | None  # step where it began (from the first evaluation that saw it)
+    first_records: int = 0  # records the run had when it was first seen
     seen: int = 1  # consecutive evaluations present
     missing: int = 0  # consecutive evaluations absent (while announced)
     announced: bool = False
@@ -53,16 +65,29 @@ class Change:
 
 
 class Debouncer:
-    def __init__(self, hold: int = 2, min_severity: Severity = Severity.WARNING) -> None:
+    def __init__(self, hold: int = 2, min_severity: Severity = Severity.WARNING, *,
+                 growth: float = 0.5, min_growth: int = 20) -> None:
         if hold < 1:
             raise ValueError("hold must be at least 1")
         self.hold = hold
+        self.growth = growth
+        self.min_growth = min_growth
         self.min_severity = min_severity
         self.tracked: dict[Key, Tracked] = {}
         self.evaluations = 0
 
-    def update(self, findings: Iterable[Finding], *, final: bool = False) -> list[Change]:
-        """Feed one evaluation's findings; return what to announce now.
+    def confirmed(self, t: Tracked, records: int | None, hold: int, final: bool) -> bool:
+        if t.seen < hold:
+            return False
+        if final or records is None or t.finding.severity >= Severity.ERROR:
+            return True
+        need = max(self.min_growth, self.growth * t.first_records)
+        return records - t.first_records >= need
+
+    def update(self, findings: Iterable[Finding], *, records: int | None = None,
+               final: bool = False) -> list[Change]:
+        """Feed one evaluation's findings (``records``: the run's length now); return what
+        to announce now.
 
         ``final``: no more data will come (stdin closed, the run is over), so every
         finding present now is announced without waiting for more evaluations.
@@ -80,12 +105,13 @@ class Debouncer:
         for k, f in now.items():
             t = self.tracked.get(k)
             if t is None:
-                t = self.tracked[k] = Tracked(k, f, self.evaluations, f.span.start if f.span else None)
+                t = self.tracked[k] = Tracked(k, f, self.evaluations, f.span.start if f.span else None,
+                                              first_records=records or 0)
             else:
                 t.seen += 1
                 t.missing = 0
                 t.finding = f
-            if not t.announced and t.seen >= hold:
+            if not t.announced and self.confirmed(t, records, hold, final):
                 t.announced = True
                 t.announced_severity = f.severity
                 changes.append(Change("finding", k, f, t.onset))

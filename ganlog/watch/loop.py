@@ -283,7 +283,7 @@ class Watched:
             self.final_done = True
         if self.analysis is None:
             return []
-        return self.debouncer.update(self.findings, final=final)
+        return self.debouncer.update(self.findings, records=self.records, final=final)
 
     def rate(self) -> float | None:
         if len(self.rates) < 2:

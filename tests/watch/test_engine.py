@@ -48,6 +48,17 @@ def test_debounce_holds_keeps_onset_clears_and_does_not_flap():
     assert [c.kind for c in Debouncer(hold=3).update([_f()], final=True)] == ["finding"]
 
 
+def test_a_warning_must_hold_while_the_run_grows_an_error_need_not():
+    d = Debouncer(hold=2)
+    w = _f("GAN301", sev=Severity.WARNING)
+    assert d.update([w], records=68) == [] and d.update([w], records=80) == []
+    assert d.update([], records=100) == []  # gone before the run grew by half: forgotten
+    assert d.update([w], records=116) == [] and d.update([w], records=130) == []
+    assert [c.kind for c in d.update([w], records=174)] == ["finding"]  # held from 116 to 174
+    e = Debouncer(hold=2)
+    assert e.update([_f()], records=270) == [] and [c.kind for c in e.update([_f()], records=271)] == ["finding"]
+
+
 def _watched(path: Path, **kw) -> Watched:
     from ganlog.config import Config
     from ganlog.readers import ReadOptions
