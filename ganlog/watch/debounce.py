@@ -14,7 +14,9 @@ such a trend and then outgrow it: the reference trainer's healthy BCE run
 warns of G-loss oscillation on its first 68-92 and 116-124 records and never
 again. So a warning is announced only once it has also held, without a gap,
 while the run grew by ``growth`` (half) of the records it had when the
-warning was first seen, and by at least ``min_growth`` (20) records. Errors
+warning was first seen, and by at least ``min_growth`` (20) records, and its span
+still reaches the newest quarter of the run (a stretch the run has left behind
+is history, not something happening now). Errors
 (NaN, a frozen D, a collapsed D loss) are announced after ``hold``
 evaluations alone: waiting would only delay stopping a broken job. At the
 end of input everything that holds is announced.
@@ -82,7 +84,12 @@ class Debouncer:
         if final or records is None or t.finding.severity >= Severity.ERROR:
             return True
         need = max(self.min_growth, self.growth * t.first_records)
-        return records - t.first_records >= need
+        if records - t.first_records < need:
+            return False
+        # and it is still about the newest records, not a stretch the run has left behind
+        span = t.finding.span
+        recent = max(self.min_growth, 0.25 * records)
+        return span is None or span.end_index >= records - 1 - recent
 
     def update(self, findings: Iterable[Finding], *, records: int | None = None,
                final: bool = False) -> list[Change]:

@@ -25,7 +25,7 @@ def _log(n: int) -> str:
 
 
 def _f(code="GAN202", sev=Severity.ERROR, start=10.0, col="loss_d"):
-    return Finding(code, "x", sev, 0.9, "msg", Span(start, start + 100), {"column": col})
+    return Finding(code, "x", sev, 0.9, "msg", Span(start, start + 100, 0, 10_000), {"column": col})
 
 
 def test_debounce_holds_keeps_onset_clears_and_does_not_flap():
@@ -55,6 +55,9 @@ def test_a_warning_must_hold_while_the_run_grows_an_error_need_not():
     assert d.update([], records=100) == []  # gone before the run grew by half: forgotten
     assert d.update([w], records=116) == [] and d.update([w], records=130) == []
     assert [c.kind for c in d.update([w], records=174)] == ["finding"]  # held from 116 to 174
+    old = Finding("GAN301", "x", Severity.WARNING, 0.9, "m", Span(0, 130, 0, 66), {"column": "loss_g"})
+    o = Debouncer(hold=2)
+    assert o.update([old], records=70) == [] and o.update([old], records=122) == []  # left behind
     e = Debouncer(hold=2)
     assert e.update([_f()], records=270) == [] and [c.kind for c in e.update([_f()], records=271)] == ["finding"]
 
