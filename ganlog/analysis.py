@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .checkpoints import checkpoint_extras
 from .detectors import CrashedDetector, SkippedDetector, run_detectors
 from .detectors.base import Finding, Severity
 
@@ -216,10 +217,10 @@ def analyze(
         opts.setdefault("loss_family", config.loss_family)
         opts.setdefault("extra_aliases", config.aliases)
         run = load(run, **opts)  # type: ignore[arg-type]
-    elif config.loss_family:
-        from .lossfamily import resolve_loss_family
+    else:  # a Run built some other way (Run.from_frame): decide its roles now, once
+        from .roles import decide
 
-        run.loss_family = resolve_loss_family(run, config.loss_family)  # type: ignore[union-attr]
+        decide(run, config.aliases or None, config.loss_family)  # type: ignore[arg-type]
     result = run_detectors(
         run,  # type: ignore[arg-type]
         select=config.select,
@@ -233,4 +234,5 @@ def analyze(
         ran=result.ran,
         skipped=result.skipped,
         crashed=result.crashed,
+        extras=checkpoint_extras(run),  # type: ignore[arg-type]
     )

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sweep": ("ganlog.cli.sweep", "sweep", "Analyze every run under a folder or URL in parallel into Parquet."),
     "query": ("ganlog.cli.query", "query", "Run SQL (DuckDB) over a sweep's runs.parquet and findings.parquet."),
     "train": ("ganlog.cli.train", "train", "Run the reference trainer (needs ganlog[trainer])."),
+    "watch": ("ganlog.cli.watch", "watch", "Follow a growing log and diagnose the run while it trains."),
 }
 
 
