@@ -320,3 +320,21 @@ def test_dask_dead_worker_is_retried_once_then_reported(fleet, tmp_path: Path) -
     dead = rows["fmt=dcgan/lr=1e-4/seed=die"]
     assert dead["error_kind"] == "WorkerDied" and "retry" in dead["error"]
     assert all(row["error"] is None for k, row in rows.items() if k != "fmt=dcgan/lr=1e-4/seed=die")
+
+
+def test_sample_logs_same_runs_as_check_dir(tmp_path: Path) -> None:
+    """Real print formats: the sweep finds the runs `ganlog check sample_logs/` finds, judged alike."""
+    res = CliRunner().invoke(cli, ["check", str(REPO / "sample_logs"), "--format", "json"])
+    docs = {Path(d["run"]["source"]).resolve(): d for d in json.loads(res.stdout)["runs"]}
+    out = sweep(str(REPO / "sample_logs"), tmp_path / "o", workers=2, report=False)
+    rows = {Path(r["path"]).resolve(): r for r in out.runs}
+    assert sorted(rows) == sorted(docs) and not out.errors
+    by_run: dict[str, list[dict]] = {}
+    for f in out.findings:
+        by_run.setdefault(f["run"], []).append(f)
+    for src, doc in docs.items():
+        row = rows[src]
+        assert (row["records"], row["verdict"], row["passed"]) == \
+            (doc["run"]["records"], doc["verdict"], doc["check"]["passed"]), src
+        mine = sorted(by_run.get(row["run"], []), key=lambda f: f["index"])
+        assert [(f["code"], f["message"]) for f in mine] == [(f["code"], f["message"]) for f in doc["findings"]]
