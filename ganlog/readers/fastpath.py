@@ -28,12 +28,12 @@ from .base import ReadOptions, Source
 from .formats import GENERIC_NAME, TextFormat, get_format
 from .generic import _main_signature, name_positions, pair_spans, parse_pairs
 from .records import ANSI_RE_B, LOG_PREFIX_RE, clean
+from .textparse import Detection, detect, parse_generic, parse_known
 
 if TYPE_CHECKING:
     import numpy as np
 
     from ..frame import Run
-    from .text import TextReader
 
 CHUNK_BYTES = 8 * 1024 * 1024
 _DELIMS = b" \t[]()/:=,|%;\x0b\x0c"
@@ -183,17 +183,18 @@ def _chunks(source: Source) -> Iterator[bytes]:
         yield rest
 
 
-def read_fast(reader: "TextReader", source: Source, forced: str | None,
-              stats: ParseStats, options: ReadOptions) -> "Run | None":
-    """Read ``source`` with the vectorized path, or return None to leave it to the regex path."""
+def read_fast(reader_name: str, source: Source, forced: str | None,
+              stats: ParseStats, options: ReadOptions, detection: Detection | None = None) -> "Run | None":
+    """Read ``source`` with the vectorized path, or return None to leave it to the regex path.
+
+    ``detection`` is the format the sniff found, reused instead of detecting again.
+    """
     try:
         import numpy as np
         import pyarrow as pa
         import pyarrow.csv as pcsv
     except ImportError:
         return None
-    from .text import detect, parse_known
-
     head = source.head(256 * 1024)
     if not head.isascii() or b"\x08" in head:
         return None
@@ -206,7 +207,7 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     elif forced:
         fmt, name = get_format(forced), forced
     else:
-        det = detect(head_text)
+        det = detection if detection is not None and detection.name else detect(head_text)
         fmt, name = det.fmt, det.name
     split_b: "re.Pattern[bytes] | None" = None
     if fmt is not None:
@@ -355,8 +356,6 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     if fmt is not None:
         ref = parse_known(head_text, fmt, ParseStats())[:_VERIFY_RECORDS]
     else:
-        from .text import parse_generic
-
         ref = parse_generic(head_text, ParseStats())[:_VERIFY_RECORDS]
     if not _agrees(ref, cols):
         return None
@@ -378,7 +377,7 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     frame = pd.DataFrame(cols, copy=False)
     del cols
     run = build_run(
-        frame, name=options.run_name or source.stem, source=source.name, reader=reader.name,
+        frame, name=options.run_name or source.stem, source=source.name, reader=reader_name,
         format=name, stats=stats, loss_family=options.loss_family,
         extra_aliases=options.extra_aliases, epoch_base=epoch_base, iters_per_epoch=per_epoch,
         meta={"format_reason": reason, "parser": "vectorized (pyarrow)"},
@@ -412,8 +411,6 @@ def _regex_chunk(chunk: bytes, fmt: TextFormat | None, columns: dict[str, list["
                  stats: ParseStats, line_offset: int) -> int:
     """Parse one chunk with the regex path and append its values to ``columns``."""
     import numpy as np
-
-    from .text import parse_generic, parse_known
 
     text = chunk.decode("ascii", "replace").replace("\r\n", "\n").replace("\r", "\n")
     local = ParseStats()
