@@ -19,6 +19,7 @@ The input is read in chunks, so memory stays near the size of the result.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
@@ -40,6 +41,8 @@ _DELIMS = b" \t[]()/:=,|%;\x0b\x0c"
 _TABLE = bytes.maketrans(_DELIMS + b"\r", b" " * len(_DELIMS) + b"\n")
 _WORD_B = re.compile(rb"[A-Za-z_]+")
 _VERIFY_RECORDS = 300
+#: A record line longer than this is not a fixed layout (a paste that lost its newlines).
+MAX_RECORD_LINE = 64 * 1024
 
 
 @dataclass
@@ -60,8 +63,8 @@ def _translate(line: bytes, splits: tuple[bytes, ...]) -> bytes:
 
 def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None:
     """The layout of one record line, given each value's name and span in it."""
-    if not line.isascii():
-        return None
+    if not line.isascii() or len(line) > MAX_RECORD_LINE:
+        return None  # one huge line is not a fixed-layout log: the regex path reads it
     raw = line.encode()
     splits: list[bytes] = []
     for _ in range(4):
@@ -88,9 +91,11 @@ def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None
         return None
     tokens = t.split(b" ")
     values: dict[str, int] = {}
-    for name, a, b in fields:
+    idx, at = 0, 0
+    for name, a, b in sorted(fields, key=lambda f: f[1]):
         a2 = a + shift(a)
-        idx = t.count(b" ", 0, a2)
+        idx += t.count(b" ", at, a2)  # counted from the previous field: linear in the line
+        at = a2
         if tokens[idx] != raw[a:b]:
             return None
         values[name] = idx
@@ -116,7 +121,7 @@ def _shifts(raw: bytes, splits: tuple[bytes, ...]):
     marks.sort()
 
     def shift(pos: int) -> int:
-        return sum(1 for m in marks if m < pos)
+        return bisect.bisect_left(marks, pos)
 
     return shift
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..frame import ParseStats, flatten_record
 from .formats import FORMATS, GENERIC_NAME, JSONL_NAME, TextFormat
-from .generic import group_records, parse_pairs, rest_pairs
+from .generic import group_records, html_tables_to_text, pair_spans, parse_pairs, rest_pairs
+from .records import strip_log_prefix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,6 +59,8 @@ def detect(text: str) -> Detection:
         return Detection(JSONL_NAME, json_lines, f"{json_lines} lines holding JSON objects")
     lines = [ln for ln in text.splitlines()[:500] if ln.strip()]
     kv = sum(1 for ln in lines if parse_pairs(ln))
+    if not kv:
+        kv = len(group_records(lines[:200]).records)  # a header naming rows of bare numbers
     if kv:
         return Detection(GENERIC_NAME, kv, f"no known format; {kv} of {len(lines)} lines hold "
                          "'name: value' pairs (generic fallback)")
@@ -98,6 +101,25 @@ def first_skip(stats: ParseStats) -> str | None:
     return None
 
 
+def _starts_record(fmt: TextFormat, line: str) -> bool:
+    if fmt.record_start:
+        return re.search(fmt.record_start, line) is not None
+    return any(ch.isdigit() for ch in line) and bool(parse_pairs(line))
+
+
+def _dangling_name(line: str) -> bool:
+    """``loss_d: 0.5 loss_g`` / ``loss_d: 0.5 loss_g:``: a name whose value was cut off."""
+    pairs = pair_spans(line)
+    if not pairs:
+        return False
+    tail = line[pairs[-1][2]:].strip()
+    return bool(tail) and (tail[-1] in ":=" or (tail.replace("_", "").isalnum() and not tail.isdigit()
+                                                 and len(tail) > 1 and tail.lower() not in _TAIL_WORDS))
+
+
+_TAIL_WORDS = {"s", "ms", "sec", "secs", "seconds", "min", "it/s", "s/it"}
+
+
 def check_truncated(text: str, fmt: TextFormat | None, name: str, stats: ParseStats) -> None:
     """A last line without its newline that is not a whole record is a cut-off record."""
     if text.endswith("\n"):
@@ -105,18 +127,20 @@ def check_truncated(text: str, fmt: TextFormat | None, name: str, stats: ParseSt
     last = text[text.rfind("\n") + 1:][-8192:]  # a 50 MB line: its end is what matters
     if not last.strip():
         return
+    # A last line that is whole (a record, or a line that is no record at all such as
+    # "Training finished") is complete; only the start of a record without its end is cut.
     if fmt is not None:
         matches = list(fmt.regex.finditer(last))
         tail = last[matches[-1].end():] if matches else last
-        cut = not matches or (bool(fmt.anchor) and fmt.anchor in tail)
+        cut = (bool(fmt.anchor) and fmt.anchor in tail) or (not matches and _starts_record(fmt, last))
     elif name == JSONL_NAME:
         try:
             json.loads(last)
             cut = False
         except json.JSONDecodeError:
-            cut = True
+            cut = last.lstrip().startswith("{")
     else:
-        cut = not parse_pairs(last)
+        cut = _dangling_name(last)
     if cut:
         line = text.count("\n") + 1
         stats.warn(f"the last line (line {line:,}) is cut off and was not read; "
@@ -147,6 +171,7 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
     segment = 0
     pos = 0
     rest_groups = [g for g in fmt.regex.groupindex if g.startswith("_rest")]
+    attached: list[int] = []
 
     def gap(start: int, end: int) -> None:
         nonlocal epoch, segment
@@ -180,6 +205,9 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
                 if records:
                     segment += 1
                 continue
+            if records and _attach_eval(records[-1], s):
+                attached.append(line0 + k)
+                continue
             stats.skip(line0 + k, piece.strip())
 
     for m in fmt.regex.finditer(text):
@@ -194,6 +222,8 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
                 # extras inside the "[D loss: ...]" bracket are D's (acc -> d_acc)
                 if g == "_rest_d" and not k.lower().startswith("d"):
                     k = "D " + k
+                elif g == "_rest_g" and k in rec:
+                    k = "G " + k  # `[D loss: .., acc: ..] [G loss: .., acc: ..]`: scoped, not lost
                 rec.setdefault(k, v)
         if epoch is not None and "epoch" not in rec:
             rec["epoch"] = epoch
@@ -202,7 +232,27 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
         records.append(rec)
         pos = m.end()
     gap(pos, len(text))
+    if attached:
+        stats.warn(f"{len(attached):,} evaluation line(s) (first at line {attached[0]:,}) were read as "
+                   "sparse columns of the training record before them")
     return records
+
+
+def _attach_eval(record: dict[str, Any], line: str) -> bool:
+    """An evaluation line between records (``FID: 23.1``): its metrics join the record before."""
+    if not any(c.isdigit() for c in line):
+        return False
+    pairs = parse_pairs(strip_log_prefix(line))
+    added = False
+    for k, v in pairs:
+        if k.split("/")[0].lower() in _POSITIONS or k.endswith("/total") or k in record:
+            continue
+        record[k] = v
+        added = True
+    return added
+
+
+_POSITIONS = {"epoch", "iter", "iteration", "step", "steps", "batch", "it", "itr", "global_step"}
 
 
 def parse_jsonl(text: str, stats: ParseStats) -> list[dict[str, Any]]:
@@ -227,7 +277,12 @@ def parse_jsonl(text: str, stats: ParseStats) -> list[dict[str, Any]]:
 
 
 def parse_generic(text: str, stats: ParseStats) -> list[dict[str, Any]]:
+    if "<table" in text and "<t" in text:
+        text = html_tables_to_text(text)
     res = group_records(text.split("\n"))
+    if res.attached:
+        stats.warn(f"{len(res.attached):,} evaluation line(s) (first at line {res.attached[0]:,}) were "
+                   "read as sparse columns of the training record of their step")
     for ln, t in res.skipped:
         if t.strip():
             stats.skip(ln, t.strip())
