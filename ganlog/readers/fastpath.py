@@ -29,7 +29,7 @@ from .base import ReadOptions, Source
 from .formats import GENERIC_NAME, TextFormat, get_format
 from .generic import _main_signature, name_positions, pair_spans, parse_pairs
 from .records import ANSI_RE_B, LOG_PREFIX_RE, clean
-from .textparse import Detection, detect, parse_generic, parse_known
+from .textparse import Detection, detect, format_meta, parse_generic, parse_known
 
 if TYPE_CHECKING:
     import numpy as np
@@ -141,7 +141,7 @@ def _known_fields(fmt: TextFormat, line: str) -> tuple[list[tuple[str, int, int]
                     name = "D " + name
                 fields.append((name, base + a, base + b))
         elif not key.startswith("_"):
-            fields.append((key, m.start(key), m.end(key)))
+            fields.append((fmt.printed.get(key, key), m.start(key), m.end(key)))
     return fields, {}
 
 
@@ -385,7 +385,7 @@ def read_fast(reader_name: str, source: Source, forced: str | None,
         frame, name=options.run_name or source.stem, source=source.name, reader=reader_name,
         format=name, stats=stats, loss_family=options.loss_family,
         extra_aliases=options.extra_aliases, epoch_base=epoch_base, iters_per_epoch=per_epoch,
-        meta={"format_reason": reason, "parser": "vectorized (pyarrow)"},
+        meta={**format_meta(reason, fmt, head_text), "parser": "vectorized (pyarrow)"},
     )
     del frame
     _trim()

@@ -59,6 +59,14 @@ class TextFormat:
     estimate_iters_per_epoch: bool = False
     #: Where the trainer comes from (shown by ``ganlog formats``).
     origin: str = ""
+    #: The code base that prints it (``run.meta["trainer"]``: what the trainer implies about
+    #: the loss family is the roles resolver's business, not the reader's).
+    trainer: str = ""
+    #: Group name -> the name exactly as the log prints it (regex groups cannot spell
+    #: ``D(x)``); columns keep printed names, the alias table and roles map them.
+    printed: dict[str, str] = field(default_factory=dict)
+    #: Where a real line of this format was found (a URL), for the formats added from real logs.
+    source: str = ""
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -87,6 +95,8 @@ FORMATS: tuple[TextFormat, ...] = (
             r"Loss_D:\s*(?P<Loss_D>V)\s+Loss_G:\s*(?P<Loss_G>V)\s+D\(x\):\s*(?P<d_x>V)\s+"
             r"D\(G\(z\)\):\s*(?P<D_G_z1>V)\s*/\s*(?P<D_G_z2>V)"
         ),
+        trainer="pytorch-dcgan",
+        printed={"d_x": "D(x)", "D_G_z1": "D(G(z))1", "D_G_z2": "D(G(z))2"},
         epoch_base=0,
         anchor="Loss_D",
         record_start=r"\[\d+/\d+\]\[\d+/\d+\]\s*Loss_D",
@@ -107,6 +117,9 @@ FORMATS: tuple[TextFormat, ...] = (
             r"D\(G\(z\)\):\s*(?P<d_g_z1>V)\s*/\s*(?P<d_g_z2>V)"
             r"(?:\s*Time for the last step:\s*(?P<step_time>V)\s*s)?"
         ),
+        trainer="dcgan-tutorial-forum",
+        printed={"loss_g": "Loss G", "loss_d": "Loss D", "d_x": "D(x)", "d_g_z1": "D(G(z))1",
+                 "d_g_z2": "D(G(z))2"},
         epoch_base=1,
         anchor="Loss G:",
         record_start=r"Epoch \d+/\d+ - Step:",
@@ -130,6 +143,8 @@ FORMATS: tuple[TextFormat, ...] = (
             r"\[G loss:\s*(?P<loss_g>V)(?P<_rest_g>[^\]\n\r]*)\]"
             r"(?P<_rest>[^\n\r\[]*(?:\[(?!Epoch)[^\]\n\r]*\][^\n\r\[]*)*)"
         ),
+        trainer="pytorch-gan",
+        printed={"loss_d": "D loss", "loss_g": "G loss", "iter": "Batch", "epoch": "Epoch"},
         epoch_base=0,
         anchor="[D loss:",
         record_start=r"\[Epoch \d+/\d+\] \[Batch",
@@ -151,6 +166,8 @@ FORMATS: tuple[TextFormat, ...] = (
             r"\(epoch:\s*(?P<epoch>\d+),\s*iters:\s*(?P<iter>\d+),\s*time:\s*(?P<time_per_iter>V),\s*"
             r"data:\s*(?P<data_time>V)\)(?P<_rest>[^\n\r(]*)"
         ),
+        trainer="cyclegan",
+        printed={"iter": "iters"},
         epoch_base=1,
         anchor="(epoch:",
         segment_line=r"=+\s*Training Loss \(.*\)\s*=+",
@@ -174,6 +191,7 @@ FORMATS: tuple[TextFormat, ...] = (
             r"(?P<_rest>(?:\s*-\s*(?:ETA:\s*[\d:]+s?|\d+m?s\s+\d+m?s/step|\d+m?s)"
             r"|\s*-\s*[A-Za-z_][\w.]*:\s*V)*)"
         ),
+        trainer="keras",
         epoch_base=1,
         anchor="] -",
         epoch_line=r"^\s*Epoch\s+(?P<epoch>\d+)/\d+\s*$",
@@ -192,6 +210,8 @@ FORMATS: tuple[TextFormat, ...] = (
             r"(?<![\w.\]/])(?P<step>\d+)\s*\[D loss:\s*(?P<loss_d>V)(?:,\s*acc\.?:\s*(?P<d_acc>V)%?)?"
             r"(?P<_rest_d>[^\]\n\r]*)\]\s*\[G loss:\s*(?P<loss_g>V)(?P<_rest_g>[^\]\n\r]*)\]"
         ),
+        trainer="keras-gan",
+        printed={"loss_d": "D loss", "loss_g": "G loss", "d_acc": "D acc."},
         epoch_base=None,
         anchor="[D loss:",
         examples=(
@@ -209,6 +229,8 @@ FORMATS: tuple[TextFormat, ...] = (
             r"(?:\[\s*(?P<iter>\d+)\s*/\s*(?P<iters_per_epoch>\d+)\]\s*)?"
             r"time:\s*(?P<elapsed_s>V),\s*d_loss:\s*(?P<loss_d>V),\s*g_loss:\s*(?P<loss_g>V)"
         ),
+        trainer="dcgan-tensorflow",
+        printed={"loss_d": "d_loss", "loss_g": "g_loss"},
         epoch_base=0,
         anchor="d_loss:",
         examples=(
@@ -237,6 +259,32 @@ SPECIAL_EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Logs read by the generic or JSON-lines path whose names give their trainer away:
+#: (pattern searched in the head, trainer). The first that matches wins.
+TRAINER_HINTS: tuple[tuple[str, str], ...] = (
+    (r"Gen_loss: .*Dis_loss: |Discriminator_loss: .*Generator_loss: ", "studiogan"),
+    (r"\bl_g_gan: .*\bl_d_real: |\bl_d_real: .*out_d_real: ", "basicsr"),
+    (r'"mode": "train".*"loss_disc|\bIter \[\d+/\d+\].*\bloss_disc', "mmgen"),
+    (r"\bD/loss_real: .*G/loss_fake: ", "stargan"),
+    (r"\bGAN_Feat: .*\bD_Fake: ", "spade"),
+    (r"\bG_loss : .*D_loss_real : |\bD_loss_real : .*D_loss_fake : ", "biggan"),
+    (r"Gen Loss Total : .*Mel-Spec\. Error : ", "hifigan"),
+    (r"Loss G: .*,\s*Loss D: ", "ctgan"),
+    (r"\btick \d+\s+kimg [\d.]+", "stylegan"),
+    (r"━.*\bd_loss: |━.*\bg_loss: ", "keras"),
+    (r"\bv_num=", "lightning"),
+    (r"\bdisc cost\b.*\bgen cost\b|\bgen cost\b.*\bdisc cost\b", "improved-wgan"),
+)
+
+
+def guess_trainer(head: str) -> str:
+    """The trainer a generic log's head points at ('' when none)."""
+    for pattern, trainer in TRAINER_HINTS:
+        if re.search(pattern, head[:65536]):
+            return trainer
+    return ""
+
+
 _BY_NAME = {f.name: f for f in FORMATS}
 
 
@@ -249,4 +297,4 @@ def format_names() -> list[str]:
 
 
 __all__ = ["FORMATS", "NUM", "TextFormat", "get_format", "format_names", "GENERIC_NAME", "JSONL_NAME",
-           "SPECIAL_FORMATS", "SPECIAL_EXAMPLES"]
+           "SPECIAL_FORMATS", "SPECIAL_EXAMPLES", "TRAINER_HINTS", "guess_trainer"]

@@ -25,7 +25,7 @@ from .base import Reader, ReadOptions, Sniff, Source
 from .formats import GENERIC_NAME, JSONL_NAME, format_names, get_format
 from .records import check_not_binary, clean
 from .textparse import (
-    Detection, check_truncated, detect, estimate_iters_per_epoch, first_skip, parse_generic, parse_jsonl,
+    Detection, check_truncated, detect, format_meta, estimate_iters_per_epoch, first_skip, parse_generic, parse_jsonl,
     parse_known, records_to_frame,
 )
 
@@ -112,7 +112,7 @@ class TextReader(Reader):
         if fmt is not None:
             records, epoch_base = parse_known(text, fmt, stats), fmt.epoch_base
             if fmt.estimate_iters_per_epoch:
-                estimate_iters_per_epoch(records)
+                estimate_iters_per_epoch(records, fmt.printed.get("iter", "iter"))
         elif name == JSONL_NAME:
             records, epoch_base = parse_jsonl(text, stats), None
         else:
@@ -130,7 +130,7 @@ class TextReader(Reader):
             records_to_frame(records), name=options.run_name or source.stem, source=source.name, reader=self.name,
             format=name, stats=stats, loss_family=options.loss_family,
             extra_aliases=options.extra_aliases, epoch_base=epoch_base,
-            meta={"format_reason": reason},
+            meta=format_meta(reason, fmt, text[: 256 * 1024]),
         )
         return [run]
 

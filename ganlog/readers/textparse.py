@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..frame import ParseStats, flatten_record
-from .formats import FORMATS, GENERIC_NAME, JSONL_NAME, TextFormat
+from .formats import FORMATS, GENERIC_NAME, JSONL_NAME, TextFormat, guess_trainer
 from .generic import group_records, html_tables_to_text, pair_spans, parse_pairs, rest_pairs
 from .records import strip_log_prefix
 
@@ -92,6 +92,15 @@ def records_to_frame(records: list[dict[str, Any]]) -> "pd.DataFrame":
         num = pd.to_numeric(ser, errors="coerce")
         cols[k] = num.astype("float64")
     return pd.DataFrame(cols)
+
+
+def format_meta(reason: str, fmt: TextFormat | None, head: str) -> dict[str, Any]:
+    """The run's reading metadata: why this format, and the trainer it implies when known."""
+    meta: dict[str, Any] = {"format_reason": reason}
+    trainer = fmt.trainer if fmt is not None else guess_trainer(head)
+    if trainer:
+        meta["trainer"] = trainer
+    return meta
 
 
 def first_skip(stats: ParseStats) -> str | None:
@@ -172,6 +181,7 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
     pos = 0
     rest_groups = [g for g in fmt.regex.groupindex if g.startswith("_rest")]
     attached: list[int] = []
+    column = fmt.printed.get
 
     def gap(start: int, end: int) -> None:
         nonlocal epoch, segment
@@ -216,7 +226,9 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
         for key, val in m.groupdict().items():
             if val is None or key.startswith("_"):
                 continue
-            rec[key] = val
+            if "," in val:
+                val = val.replace(",", "")  # `iter: 1,000`
+            rec[column(key, key)] = val
         for g in rest_groups:
             for k, v in rest_pairs(m.group(g)).items():
                 # extras inside the "[D loss: ...]" bracket are D's (acc -> d_acc)
@@ -289,10 +301,10 @@ def parse_generic(text: str, stats: ParseStats) -> list[dict[str, Any]]:
     return res.records
 
 
-def estimate_iters_per_epoch(records: list[dict[str, Any]]) -> None:
+def estimate_iters_per_epoch(records: list[dict[str, Any]], key: str = "iter") -> None:
     """Trainers that print the iteration but not the per-epoch total (CycleGAN's loss_log):
     the largest iteration printed is the best estimate, so steps stay monotone across epochs."""
-    iters = [float(r["iter"]) for r in records if r.get("iter") is not None]
+    iters = [float(r[key]) for r in records if r.get(key) is not None]
     if not iters:
         return
     per = max(iters)
@@ -301,4 +313,4 @@ def estimate_iters_per_epoch(records: list[dict[str, Any]]) -> None:
 
 
 __all__ = ["Detection", "detect", "parse_known", "parse_jsonl", "parse_generic", "records_to_frame",
-           "check_truncated", "first_skip", "estimate_iters_per_epoch"]
+           "check_truncated", "first_skip", "format_meta", "estimate_iters_per_epoch"]

@@ -36,11 +36,11 @@ VALUE_RE = re.compile(
     # time stamps (4- or 2-digit years) and clock durations: matched so that they are skipped
     r"(?P<stamp>(?<![\w.])(?:\d{4}-\d\d-\d\d|\d\d-\d\d-\d\d(?=[ T]\d))(?:[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?)?"
     r"|(?<![\w.:])\d+:\d\d(?::\d\d)?(?:[.,]\d+)?(?![\d:]))"
-    r"|(?<![\w.])(?P<num>[-+]?(?:"
+    r"|(?<![\w.\-])(?P<num>[-+]?(?:"
     r"[1-9]\d{0,2}(?:,\d{3})+(?!\d|,\d)(?:\.\d+)?"  # 12,400  1,234.5 (never 0.5,0.7)
     r"|[1-9]\d{0,2}(?:_\d{3})+(?!\d)(?:\.\d+)?"  # 1_000
     r"|\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-    r"|" + _NONFINITE + r")(?P<pct>%)?"
+    r"|" + _NONFINITE + r")(?![\d_])(?P<pct>%)?"
 )
 
 #: First words of a name that say whose value it is (``D loss``, ``Dis_loss``, ``G acc``).
@@ -71,6 +71,16 @@ def _clean_name(name: str) -> str:
     name = name.strip(" .-/:")
     if name.count("(") > name.count(")"):
         name = name.lstrip("(")
+    depth, cut = 0, -1
+    for i, c in enumerate(name):  # "score (Step": the name starts after an unclosed "("
+        if c == "(":
+            depth += 1
+            if depth == 1:
+                cut = i
+        elif c == ")":
+            depth = max(depth - 1, 0)
+    if depth > 0 and cut >= 0:
+        name = name[cut + 1:]
     if name.count(")") > name.count("("):
         name = name.rstrip(")")
     return name.strip(" .-/:")
@@ -142,8 +152,15 @@ def name_from_gap(gap: str, after_value: bool) -> str | None:
     return _clean_name(" ".join(words)) or None
 
 
+#: ``FID score (Step: 100000, Using test moments): 135.8``: a name qualified by a parenthesis
+#: holding numbers; read as ``Step: 100000, Using test moments, FID score: 135.8``.
+_QUALIFIED = re.compile(r"(?<![\w)])([A-Za-z][\w.\-]*(?: [A-Za-z][\w.\-]*){0,4}) ?\(([^()\n]*\d[^()\n]*)\)\s*:(?=\s*[-+.\d])")
+
+
 def tokenize(line: str) -> list[Token]:
     """Every value in ``line`` with its name, in order (timestamps and durations dropped)."""
+    if "(" in line and "):" in line:
+        line = _QUALIFIED.sub(lambda m: f"{m.group(2)}, {m.group(1)}:", line)
     out: list[Token] = []
     prev_end = 0
     prev_was_value = False
