@@ -426,7 +426,8 @@ def build_run(
             df[c] = df[c].astype(float)
 
     # Drop columns that never hold a value.
-    empty = [c for c in df.columns if c not in INDEX_COLUMNS and df[c].isna().all()]
+    empty = [c for c in df.columns if c not in INDEX_COLUMNS and df[c].isna().all()
+             and original.get(c, c) not in (meta or {}).get("nan_columns", ())]  # printed "nan": kept
     if empty:
         df = df.drop(columns=empty)
 

@@ -152,7 +152,7 @@ def _in_word(s: str, i: int) -> bool:
 def row_values(line: str) -> list[str | None] | None:
     """The cells of a row of bare numbers (``0.91  0.55``, ``0.004 | 100 | 6.2 | 2 days, 12:04:16``)."""
     s = line.strip()
-    if not s or not (s[0].isdigit() or s[0] in "-+.|"):
+    if not s or not (s[0].isdigit() or s[0] in "-+.|" or s[:3].lower() in ("nan", "inf")):
         return None
     cells = _split_cells(s)
     out: list[str | None] = []
@@ -234,7 +234,36 @@ def group_records(lines: list[str], first_line: int = 1) -> GenericResult:
         _one_per_line(parsed, main, res)
         return res
     _spread(parsed, res, lines, first_line)
+    if not res.records and header is None:
+        _headerless(lines, first_line, res)
     return res
+
+
+_STEP_ROW = re.compile(r"^\s*(\d+)\s*[:|]\s*(\S.*)$")
+
+
+def _headerless(lines: list[str], first_line: int, res: GenericResult) -> None:
+    """Rows of bare numbers and no header (``0: inf  nan``): ``step`` when the row starts with
+    ``N:``, the rest ``value_1``, ``value_2`` ... (no names were printed: no roles can be read)."""
+    rows: list[tuple[int, dict[str, str]]] = []
+    for i, raw in enumerate(lines):
+        line = strip_log_prefix(raw.strip())
+        if not line:
+            continue
+        m = _STEP_ROW.match(line)
+        cells = row_values(m.group(2) if m else line)
+        if cells is None or len(cells) + bool(m) < 2 or any(c is None for c in cells):
+            continue
+        rec = {"step": m.group(1)} if m else {}
+        rec.update({f"value_{k}": v for k, v in enumerate(cells, 1) if v is not None})
+        rows.append((first_line + i, rec))
+    n_lines = sum(1 for ln in lines if ln.strip())
+    if len(rows) >= 2 and len(rows) * 2 >= n_lines:
+        widths = {len(r) for _, r in rows}
+        if len(widths) == 1:
+            done = {ln for ln, _ in rows}
+            res.records = [r for _, r in rows]
+            res.skipped = [(ln, raw) for ln, raw in res.skipped if ln not in done]
 
 
 def _one_per_line(parsed: list[tuple[int, str, list[list[tuple[str, str]]]]], main: set[str],

@@ -52,6 +52,8 @@ class TableReader(Reader):
 
     def sniff(self, source: Source) -> Sniff:
         fname = source.filename
+        if is_json_array(source.head(4096)):
+            return Sniff(0.95, f"{fname or 'input'}: a JSON array of records (Chainer LogReport's log)")
         if not is_table_name(fname):
             return Sniff.no("not named .csv/.tsv/.jsonl")
         head = source.head(4096)
@@ -74,6 +76,13 @@ class TableReader(Reader):
                              expected="a file, or no --format to read the folder's runs")
         stats = ParseStats()
         low = source.filename.lower()
+        if is_json_array(source.head(4096)):
+            frame, trainer = read_json_array(source, stats)
+            run = table_to_run(frame, source=source.name, name=options.run_name or _run_name(source),
+                               fmt="json-array", stats=stats, options=options)
+            if trainer:
+                run.meta["trainer"] = trainer
+            return [run]
         if low.endswith((".jsonl", ".ndjson")) or source.head(64).lstrip().startswith(b"{"):
             frame, fmt = read_jsonl(source, stats), "jsonl"
             if low == "stats.jsonl" or any(c.startswith("Progress/") for c in frame.columns):
@@ -130,6 +139,45 @@ def read_csv(source: Source, stats: ParseStats) -> "pd.DataFrame":
     where = f" (first at line {first.line}: {first.reason})" if first else ""
     stats.warn(f"{source.name}: skipped {len(bad):,} row(s) with a wrong number of fields{where}")
     return frame
+
+
+# --------------------------------------------------------------------------- JSON array
+
+_JSON_ARRAY = re.compile(rb"^\s*\[\s*(?:\{|\]\s*$)")
+
+
+def is_json_array(head: bytes) -> bool:
+    """A JSON array of objects (``[{"epoch": 1, ...}, ...]``): Chainer's LogReport ``log``."""
+    return bool(_JSON_ARRAY.match(head.lstrip(b"\xef\xbb\xbf")))
+
+
+def read_json_array(source: Source, stats: ParseStats) -> "tuple[pd.DataFrame, str]":
+    """The records of a JSON-array log, and the trainer when the names say it (Chainer)."""
+    import pandas as pd
+
+    text = source.read_bytes().decode("utf-8", "replace").lstrip("\ufeff")
+    stats.lines_read = text.count("\n") + (not text.endswith("\n"))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # A log copied while training wrote it: read the whole objects before the cut.
+        end = text.rfind("}", 0, exc.pos) if exc.pos else -1
+        try:
+            data = json.loads(text[: end + 1] + "]") if end > 0 else None
+        except json.JSONDecodeError:
+            data = None
+        if data is None:
+            raise InputError(source.name, f"not a readable JSON array ({exc.msg} at line {exc.lineno})",
+                             where=f"line {exc.lineno}", expected="a JSON array of objects") from None
+        stats.warn(f"{source.name}: the JSON array is cut off at line {exc.lineno}; read the "
+                   f"{len(data):,} whole record(s) before it", partial=True)
+    records = [flatten_record(r) for r in data if isinstance(r, dict)]
+    if not records:
+        raise InputError(source.name, "a JSON array without records", expected="a JSON array of objects")
+    keys = set().union(*(r.keys() for r in records[:50]))
+    trainer = "chainer" if ("iteration" in keys and ("elapsed_time" in keys or any(
+        k.startswith(("main/", "gen/", "dis/")) for k in keys))) else ""
+    return pd.DataFrame.from_records(records), trainer
 
 
 # --------------------------------------------------------------------------- JSONL

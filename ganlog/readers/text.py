@@ -25,7 +25,7 @@ from .base import Reader, ReadOptions, Sniff, Source
 from .formats import GENERIC_NAME, JSONL_NAME, format_names, get_format
 from .records import check_not_binary, clean
 from .textparse import (
-    Detection, check_truncated, detect, format_meta, estimate_iters_per_epoch, first_skip, parse_generic, parse_jsonl,
+    Detection, check_truncated, detect, format_meta, estimate_iters_per_epoch, first_skip, nan_columns, parse_generic, parse_jsonl,
     parse_known, records_to_frame,
 )
 
@@ -126,11 +126,16 @@ class TextReader(Reader):
                          "or 'name: value' pairs",
             )
         check_truncated(text, fmt, name, stats)
+        frame = records_to_frame(records)
+        meta = format_meta(reason, fmt, text[: 256 * 1024])
+        nan_cols = nan_columns(frame, records)
+        if nan_cols:
+            meta["nan_columns"] = nan_cols
         run = build_run(
-            records_to_frame(records), name=options.run_name or source.stem, source=source.name, reader=self.name,
+            frame, name=options.run_name or source.stem, source=source.name, reader=self.name,
             format=name, stats=stats, loss_family=options.loss_family,
             extra_aliases=options.extra_aliases, epoch_base=epoch_base,
-            meta=format_meta(reason, fmt, text[: 256 * 1024]),
+            meta=meta,
         )
         return [run]
 

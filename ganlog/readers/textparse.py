@@ -67,6 +67,16 @@ def detect(text: str) -> Detection:
     return Detection("", 0, "text, but no training records in any known format or as name: value pairs")
 
 
+def nan_columns(frame: "pd.DataFrame", records: list[dict[str, Any]]) -> list[str]:
+    """Columns with no number but printed values (``nan``, ``inf``): a run gone NaN, not an empty column."""
+    out = []
+    for c in frame.columns:
+        if frame[c].isna().all() and any(isinstance(r.get(c), str) and r.get(c).strip().lower() in
+                                         ("nan", "-nan", "+nan") for r in records[:1000]):
+            out.append(str(c))
+    return out
+
+
 def records_to_frame(records: list[dict[str, Any]]) -> "pd.DataFrame":
     """Records (printed text values) -> a DataFrame of floats, converted column by column in C.
 
@@ -313,4 +323,4 @@ def estimate_iters_per_epoch(records: list[dict[str, Any]], key: str = "iter") -
 
 
 __all__ = ["Detection", "detect", "parse_known", "parse_jsonl", "parse_generic", "records_to_frame",
-           "check_truncated", "first_skip", "format_meta", "estimate_iters_per_epoch"]
+           "check_truncated", "first_skip", "format_meta", "nan_columns", "estimate_iters_per_epoch"]
