@@ -363,10 +363,17 @@ def _main_signature(pair_lines: list[list[tuple[str, str]]]) -> set[str] | None:
         return None
     counts: dict[frozenset[str], int] = {}
     for pairs in pair_lines:
+        if all(_is_position(k) for k, _ in pairs):
+            continue  # a progress bar's `1/1` or an `Epoch 3/50` header: no record
         sig = frozenset(alias_key(k) for k, _ in pairs)
         counts[sig] = counts.get(sig, 0) + 1
-    sig, n = max(counts.items(), key=lambda kv: kv[1])
-    if len(sig) >= 2 and n * 2 >= len(pair_lines):
+    if not counts:
+        return None
+    # Most lines wins; on a tie, training names over validation ones (`val_d_loss`).
+    sig, n = max(counts.items(), key=lambda kv: (kv[1], -sum(k.startswith(("val", "test", "eval"))
+                                                             for k in kv[0])))
+    total = sum(counts.values())
+    if len(sig) >= 2 and (n * 2 >= total or (n * 3 >= total and n >= 3)):
         return set(sig)
     return None
 
