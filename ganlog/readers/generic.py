@@ -41,6 +41,8 @@ canonical_name = lru_cache(maxsize=8192)(_canonical_name)
 _INT_RE = re.compile(r"[-+]?\d+$")
 # Names that only ever label a position, never a metric.
 _POSITION_KEYS = {"epoch": "epoch", "iter": "iter", "step": "step"}
+#: Names of evaluation metrics (printed on lines of their own every N steps).
+_EVAL_NAME = re.compile(r"(?i)fid|kid|inception|\bis\b|is50k|score|precision|recall|lpips|psnr|ssim|ppl|pr50k|val")
 _FILE_REF = re.compile(r"\.(?:py|cc|cpp|h)$")
 _HEADER_WORD = re.compile(r"[A-Za-z_][\w.()/\-]*$")
 _CELL_NUM = re.compile(r"^\s*(?:" + VALUE_RE.pattern + r")\s*$")
@@ -61,9 +63,9 @@ def parse_pairs(text: str) -> list[tuple[str, str]]:
     return [(n, v) for rec in _records_in_line(text) for n, v, _a, _b in rec]
 
 
-def _records_in_line(text: str) -> list[list[tuple[str, str, int, int]]]:
+def _records_in_line(text: str, scopes: dict[str, str] | None = None) -> list[list[tuple[str, str, int, int]]]:
     out = []
-    for rec in scoped_pairs(text):
+    for rec in scoped_pairs(text, scopes):
         kept = [(n, v, a, b) for n, v, a, b in rec
                 if alias_key(n) not in NOT_METRICS and not _FILE_REF.search(n)]
         if kept:
@@ -102,6 +104,8 @@ class GenericResult:
     #: values of evaluation lines attached to a training record (line numbers)
     attached: list[int] = field(default_factory=list)
     header: list[str] | None = None
+    #: printed name -> the network whose bracket it sits in (``acc`` in ``[D loss: .., acc: ..]``)
+    scopes: dict[str, str] = field(default_factory=dict)
 
 
 def _is_position(k: str) -> bool:
@@ -220,7 +224,7 @@ def group_records(lines: list[str], first_line: int = 1) -> GenericResult:
             header_lines.add(first_line + i)
             parsed.append((first_line + i, raw, []))
             continue
-        recs = [[(n, v) for n, v, _a, _b in r] for r in _records_in_line(line)]
+        recs = [[(n, v) for n, v, _a, _b in r] for r in _records_in_line(line, res.scopes)]
         parsed.append((first_line + i, raw, recs))
     if header_rows and len(header_rows) * 2 >= sum(1 for _, _, p in parsed if p):
         # A table log: header-named rows are the records; other lines are skipped.
@@ -274,6 +278,7 @@ def _one_per_line(parsed: list[tuple[int, str, list[list[tuple[str, str]]]]], ma
     line "lr=0.0002 batch=64" before training is not a record)."""
     context: dict[str, str] = {}
     by_step: dict[str, int] = {}
+    pending: list[tuple[int, str, dict[str, str]]] = []  # metric lines before the first record
     metrics = {k for k in main if not _is_position(k)} or main
     for ln, raw, recs in parsed:
         if not recs:
@@ -289,6 +294,8 @@ def _one_per_line(parsed: list[tuple[int, str, list[list[tuple[str, str]]]]], ma
                             rec[k] = v
                     rec = name_positions(rec)
                     res.records.append(rec)
+                    if pending and len(res.records) == 1:
+                        _attach_pending(pending, rec, res)
                     step = _step_of(rec)
                     if step is not None:
                         by_step[step] = len(res.records) - 1
@@ -299,6 +306,9 @@ def _one_per_line(parsed: list[tuple[int, str, list[list[tuple[str, str]]]]], ma
                 if epoch is not None:
                     context = {k: v for k, v in rec.items() if canonical_name(k) == "epoch"}
                 res.skipped.append((ln, raw))
+                continue
+            if not res.records:
+                pending.append((ln, raw, rec))
                 continue
             if res.records:
                 # An evaluation line: sparse columns on its step's record (or the last one).
@@ -315,6 +325,22 @@ def _one_per_line(parsed: list[tuple[int, str, list[list[tuple[str, str]]]]], ma
                     res.attached.append(ln)
                     continue
             res.skipped.append((ln, raw))
+    res.skipped.extend((ln, raw) for ln, raw, _r in pending)
+
+
+def _attach_pending(pending: list[tuple[int, str, dict[str, str]]], first: dict[str, str],
+                    res: GenericResult) -> None:
+    """Metric lines before the first record (an excerpt starting at a snapshot's FID line)
+    belong to the first record; lines that only configure (``lr=0.0002 batch=64``) do not."""
+    for ln, raw, rec in pending:
+        names = [k for k in rec if not _is_position(k)]
+        if names and len(names) <= 3 and all(k not in first and _EVAL_NAME.search(k) for k in names):
+            for k in names:
+                first[k] = rec[k]
+            res.attached.append(ln)
+        else:
+            res.skipped.append((ln, raw))
+    pending.clear()
 
 
 def _step_of(rec: dict[str, str]) -> str | None:

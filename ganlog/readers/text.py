@@ -17,7 +17,7 @@ back here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..frame import ParseStats, build_run
@@ -109,6 +109,7 @@ class TextReader(Reader):
         else:
             det = detection if detection is not None and detection.name else detect(text[: 256 * 1024])
             name, fmt, reason = det.name, det.fmt, det.reason
+        extra_meta: dict[str, Any] = {}
         if fmt is not None:
             records, epoch_base = parse_known(text, fmt, stats), fmt.epoch_base
             if fmt.estimate_iters_per_epoch:
@@ -117,7 +118,7 @@ class TextReader(Reader):
             records, epoch_base = parse_jsonl(text, stats), None
         else:
             name = GENERIC_NAME
-            records, epoch_base = parse_generic(text, stats), None
+            records, epoch_base = parse_generic(text, stats, extra_meta), None
         if not records:
             raise InputError(
                 source.name, f"no training records in {stats.lines_read:,} line(s)",
@@ -127,7 +128,7 @@ class TextReader(Reader):
             )
         check_truncated(text, fmt, name, stats)
         frame = records_to_frame(records)
-        meta = format_meta(reason, fmt, text[: 256 * 1024])
+        meta = {**format_meta(reason, fmt, text[: 256 * 1024]), **extra_meta}
         nan_cols = nan_columns(frame, records)
         if nan_cols:
             meta["nan_columns"] = nan_cols

@@ -298,10 +298,13 @@ def parse_jsonl(text: str, stats: ParseStats) -> list[dict[str, Any]]:
     return records
 
 
-def parse_generic(text: str, stats: ParseStats) -> list[dict[str, Any]]:
+def parse_generic(text: str, stats: ParseStats, meta: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Records of a log in no known format; ``meta`` receives ``scopes`` (see :mod:`.generic`)."""
     if "<table" in text and "<t" in text:
         text = html_tables_to_text(text)
     res = group_records(text.split("\n"))
+    if meta is not None and res.scopes:
+        meta["scopes"] = dict(res.scopes)
     if res.attached:
         stats.warn(f"{len(res.attached):,} evaluation line(s) (first at line {res.attached[0]:,}) were "
                    "read as sparse columns of the training record of their step")

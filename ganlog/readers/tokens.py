@@ -52,7 +52,8 @@ NOT_METRICS = frozenset({"eta", "epocheta", "remaining", "elapsedtime", "elapsed
 
 _GAP_TAIL = 256
 _WORD_RE = re.compile(r"[A-Za-z_(][\w.()/\-]*$")
-_HARD = re.compile(r"[,;|\[\]{}\"'\t<>]| - |  ")
+_HARD = re.compile(r"[,;|\[\]{}\"'\t<>]| - ")
+_HARD_WEAK = re.compile(r"[,;|\[\]{}\"'\t<>]| - |  ")
 _INT_RE = re.compile(r"[-+]?\d+$")
 
 
@@ -86,10 +87,28 @@ def _clean_name(name: str) -> str:
     return name.strip(" .-/:")
 
 
-def _words(body: str, most: int) -> list[str]:
-    """The last words of ``body`` (single spaces apart)."""
+def _words(body: str, most: int, loose: bool = False) -> list[str]:
+    """The last words of ``body``, single spaces apart (``loose``: any run of spaces, kept as printed)."""
     out: list[str] = []
-    for w in reversed(body.split(" ")):
+    parts = re.split(r"( +)", body) if loose else body.split(" ")
+    if loose:
+        # [w, sp, w, sp, w]: walk back over words, keeping the spaces between them
+        i, n = len(parts) - 1, 0
+        while i >= 0:
+            w = parts[i]
+            if not w or not _WORD_RE.match(w):
+                break
+            out.append(w)
+            n += 1
+            if n >= most or i < 2:
+                break
+            out.append(parts[i - 1])
+            i -= 2
+        if out and not _WORD_RE.match(out[-1]):
+            out.pop()
+        out.reverse()
+        return ["".join(out)] if out else []
+    for w in reversed(parts):
         if not w or not _WORD_RE.match(w):
             break
         out.append(w)
@@ -118,7 +137,7 @@ def name_from_gap(gap: str, after_value: bool) -> str | None:
         return None
     strong = ":" in sep or "=" in sep
     hard = None
-    for hard in _HARD.finditer(body):
+    for hard in (_HARD if strong else _HARD_WEAK).finditer(body):
         pass
     seg = body[hard.end():] if hard is not None else body
     if after_value and hard is None:
@@ -146,7 +165,7 @@ def name_from_gap(gap: str, after_value: bool) -> str | None:
                 return _clean_name(" ".join(words[-2:])) or None
             return _clean_name(words[-1]) or None
         return _clean_name(" ".join(words)) or None
-    words = _words(seg, 6 if strong else 3)
+    words = _words(seg, 6, loose=True) if strong else _words(seg, 3)
     if not words:
         return None
     return _clean_name(" ".join(words)) or None
@@ -157,9 +176,24 @@ def name_from_gap(gap: str, after_value: bool) -> str | None:
 _QUALIFIED = re.compile(r"(?<![\w)])([A-Za-z][\w.\-]*(?: [A-Za-z][\w.\-]*){0,4}) ?\(([^()\n]*\d[^()\n]*)\)\s*:(?=\s*[-+.\d])")
 
 
+_NUM_S = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|nan|inf"
+#: ``Generator_Loss (Content/Advers/Total): 0.0021/1.2429/0.0033``: one value per sub-name.
+_GROUPED = re.compile(r"[A-Za-z][\w.\-]*\s*\(([A-Za-z_][\w.\-]*(?:/[A-Za-z_][\w.\-]*)+)\)\s*:\s*"
+                      r"((?:" + _NUM_S + r")(?:\s*/\s*(?:" + _NUM_S + r"))+)")
+
+
+def _ungroup(m: re.Match[str]) -> str:
+    subs, vals = m.group(1).split("/"), re.split(r"\s*/\s*", m.group(2))
+    if len(subs) != len(vals):
+        return m.group(0)
+    return " ".join(f"{a}: {b}" for a, b in zip(subs, vals))
+
+
 def tokenize(line: str) -> list[Token]:
     """Every value in ``line`` with its name, in order (timestamps and durations dropped)."""
     if "(" in line and "):" in line:
+        if "/" in line:
+            line = _GROUPED.sub(_ungroup, line)
         line = _QUALIFIED.sub(lambda m: f"{m.group(2)}, {m.group(1)}:", line)
     out: list[Token] = []
     prev_end = 0
@@ -175,6 +209,9 @@ def tokenize(line: str) -> list[Token]:
         if name is None and out and out[-1].name is None and gap.strip() == "/" and out[-1].end == prev_end \
                 and raw.isdigit() and out[-1].value.isdigit() and int(out[-1].value) <= int(raw):
             out[-1].name, name = "iter", "iter\x00/"  # a bare `450/500` progress position
+            if len(out) >= 3 and out[-3].name == "iter" and out[-2].name == "iter\x00/" \
+                    and line[out[-2].end:out[-1].start].strip() in ("][", "] [", ")(", "]"):
+                out[-3].name, out[-2].name = "epoch", "epoch\x00/"  # `[4/100][2112/2112]`
         elif name is None and out and out[-1].end == prev_end:
             # `a/b`, or a list `a, b` after a named value: the same name
             g = gap.strip()
@@ -243,13 +280,15 @@ def _bracket_groups(line: str, tokens: list[Token]) -> list[int]:
     return out
 
 
-def scoped_pairs(line: str) -> list[list[tuple[str, str, int, int]]]:
+def scoped_pairs(line: str, scope_notes: dict[str, str] | None = None) -> list[list[tuple[str, str, int, int]]]:
     """The named values of ``line`` as records: ``[[(name, value, start, end), ...], ...]``.
 
-    Names are scoped rather than overwritten: inside ``[D loss: 0.6, acc: 50%]`` a later
-    name gets the group's scope (``D acc``); a name repeated in a line under a different
-    scope (``D loss: .. acc: .. G loss: .. acc: ..``) is scoped both times. A name repeated
-    without a scope starts the next record (a paste that lost its newlines).
+    Printed names are kept; a name repeated in one record is scoped rather than overwritten:
+    ``[D loss: 0.6, acc: 50%] [G loss: 0.9, acc: 12%]`` and ``D loss: .., acc: .. G loss: ..,
+    acc: ..`` give ``D acc`` and ``G acc`` (the scope is the bracket's first name, else the
+    last name that names a network). A name repeated without a scope starts the next record
+    (a paste that lost its newlines). ``scope_notes`` collects, for the names kept as printed,
+    the network whose bracket or run of names they sit in (``acc`` -> ``D``).
     """
     tokens = [t for t in tokenize(line) if t.name is not None]
     if not tokens:
@@ -264,13 +303,15 @@ def scoped_pairs(line: str) -> list[list[tuple[str, str, int, int]]]:
         own = scope_word(name)
         if own is not None:
             cur_scope = own
+        scope = cur_scope
         if g >= 0:
             if g not in group_scope:
                 group_scope[g] = own
-            elif group_scope[g] and own is None:
-                name = f"{group_scope[g]} {name}"
+            scope = group_scope[g] or cur_scope
+            if scope_notes is not None and group_scope[g] and own is None:
+                scope_notes.setdefault(name, group_scope[g])
         names.append(name)
-        scopes.append(cur_scope if own is None else None)
+        scopes.append(scope if own is None else None)
     records: list[list[tuple[str, str, int, int]]] = [[]]
     seen: dict[str, int] = {}
     for k, t in enumerate(tokens):
