@@ -87,11 +87,15 @@ class TableReader(Reader):
             frame, fmt = read_jsonl(source, stats), "jsonl"
             if low == "stats.jsonl" or any(c.startswith("Progress/") for c in frame.columns):
                 fmt = "stylegan-stats"
+            elif "metric" in frame.columns and any(str(c).startswith("results/") for c in frame.columns):
+                frame, fmt = stylegan_metric_frame(frame), "stylegan-metric"
         else:
             frame, fmt = read_csv(source, stats), "csv"
         frame, fmt = _tracker_export(frame, source, fmt)
         run = table_to_run(frame, source=source.name, name=options.run_name or _run_name(source),
                            fmt=fmt, stats=stats, options=options)
+        if fmt.startswith("stylegan"):
+            run.meta.setdefault("trainer", "stylegan2-ada")
         return [run]
 
 
@@ -139,6 +143,25 @@ def read_csv(source: Source, stats: ParseStats) -> "pd.DataFrame":
     where = f" (first at line {first.line}: {first.reason})" if first else ""
     stats.warn(f"{source.name}: skipped {len(bad):,} row(s) with a wrong number of fields{where}")
     return frame
+
+
+# --------------------------------------------------------------------------- StyleGAN metric-*.jsonl
+
+_SNAPSHOT_KIMG = re.compile(r"network-snapshot-(\d+)")
+
+
+def stylegan_metric_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """StyleGAN2-ADA / StyleGAN3 ``metric-<name>.jsonl``: ``{"results": {"fid50k_full": ..},
+    "snapshot_pkl": "network-snapshot-000400.pkl", ...}`` -> the metric by name, and ``kimg``
+    (from the snapshot name) from which the step (images seen) follows."""
+    import pandas as pd
+
+    out = {str(c)[len("results/"):]: frame[c] for c in frame.columns if str(c).startswith("results/")}
+    if "snapshot_pkl" in frame.columns:
+        kimg = [float(m.group(1)) if (m := _SNAPSHOT_KIMG.search(str(v))) else float("nan")
+                for v in frame["snapshot_pkl"]]
+        out = {"kimg": pd.Series(kimg, index=frame.index), **out}
+    return pd.DataFrame(out)
 
 
 # --------------------------------------------------------------------------- JSON array
