@@ -216,8 +216,8 @@ def read_fast(reader_name: str, source: Source, forced: str | None,
         fmt, name = det.fmt, det.name
     split_b: "re.Pattern[bytes] | None" = None
     if fmt is not None:
-        if fmt.has_context:
-            return None
+        if fmt.has_context or fmt.kimg_step or fmt.estimate_iters_per_epoch:
+            return None  # context lines, steps from kimg, estimated epoch lengths: the regex path
         lines = head_text.split("\n")
         rec_lines = [ln for ln in lines if fmt.regex.search(ln)]
         if not rec_lines:

@@ -42,7 +42,8 @@ _INT_RE = re.compile(r"[-+]?\d+$")
 # Names that only ever label a position, never a metric.
 _POSITION_KEYS = {"epoch": "epoch", "iter": "iter", "step": "step"}
 #: Names of evaluation metrics (printed on lines of their own every N steps).
-_EVAL_NAME = re.compile(r"(?i)fid|kid|inception|\bis\b|is50k|score|precision|recall|lpips|psnr|ssim|ppl|pr50k|val")
+_EVAL_NAME = re.compile(r"(?i)fid|kid|inception|\bis\b|is50k|score|precision|recall|lpips|psnr|ssim|ppl|pr50k|"
+                        r"(?:^|[_/ ])val(?:id|idation)?(?:[_/ ]|$)")
 _FILE_REF = re.compile(r"\.(?:py|cc|cpp|h)$")
 _HEADER_WORD = re.compile(r"[A-Za-z_][\w.()/\-]*$")
 _CELL_NUM = re.compile(r"^\s*(?:" + VALUE_RE.pattern + r")\s*$")

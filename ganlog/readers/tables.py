@@ -166,6 +166,8 @@ def stylegan_metric_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
 
 # --------------------------------------------------------------------------- JSON array
 
+_LINE_NUMBER = re.compile(r"^\d+\s+(?=\{)")
+
 _JSON_ARRAY = re.compile(rb"^\s*\[\s*(?:\{|\]\s*$)")
 
 
@@ -222,6 +224,8 @@ def read_jsonl(source: Source, stats: ParseStats) -> "pd.DataFrame":
         s = line.strip()
         if not s:
             continue
+        if s[0].isdigit():
+            s = _LINE_NUMBER.sub("", s, count=1)  # a log copied with `cat -n`
         try:
             obj = loads(s)
         except json.JSONDecodeError as exc:

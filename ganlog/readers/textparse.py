@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..frame import ParseStats, flatten_record
 from .formats import FORMATS, GENERIC_NAME, JSONL_NAME, TextFormat, guess_trainer
-from .generic import group_records, html_tables_to_text, pair_spans, parse_pairs, rest_pairs
+from .generic import _EVAL_NAME, group_records, html_tables_to_text, pair_spans, parse_pairs, rest_pairs
 from .records import strip_log_prefix
 
 if TYPE_CHECKING:
@@ -108,6 +108,8 @@ def format_meta(reason: str, fmt: TextFormat | None, head: str) -> dict[str, Any
     """The run's reading metadata: why this format, and the trainer it implies when known."""
     meta: dict[str, Any] = {"format_reason": reason}
     trainer = fmt.trainer if fmt is not None else guess_trainer(head)
+    if fmt is not None and fmt.name == "stylegan":
+        trainer = guess_trainer(head) or trainer  # StyleGAN (TF), StyleGAN3 or StyleGAN2-ADA by what they print
     if trainer:
         meta["trainer"] = trainer
     return meta
@@ -191,6 +193,8 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
     pos = 0
     rest_groups = [g for g in fmt.regex.groupindex if g.startswith("_rest")]
     attached: list[int] = []
+    early: dict[str, Any] = {}  # metrics printed before the first record (an excerpt's first line)
+    pending: list[tuple[int, str]] = []
     column = fmt.printed.get
 
     def gap(start: int, end: int) -> None:
@@ -228,6 +232,9 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
             if records and _attach_eval(records[-1], s):
                 attached.append(line0 + k)
                 continue
+            if not records and _eval_only(s) and _attach_eval(early, s):
+                pending.append((line0 + k, piece.strip()))  # a metric line before the first record
+                continue
             stats.skip(line0 + k, piece.strip())
 
     for m in fmt.regex.finditer(text):
@@ -251,9 +258,18 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
             rec["epoch"] = epoch
         if seg_rx is not None:
             rec["segment"] = segment
+        if not records and pending:
+            for key, val in early.items():
+                rec.setdefault(key, val)
+            attached.extend(ln for ln, _t in pending)
         records.append(rec)
         pos = m.end()
     gap(pos, len(text))
+    if not records:
+        for ln, t in pending:
+            stats.skip(ln, t)
+    if fmt.kimg_step:
+        kimg_to_step(records)
     if attached:
         stats.warn(f"{len(attached):,} evaluation line(s) (first at line {attached[0]:,}) were read as "
                    "sparse columns of the training record before them")
@@ -264,17 +280,42 @@ def _attach_eval(record: dict[str, Any], line: str) -> bool:
     """An evaluation line between records (``FID: 23.1``): its metrics join the record before."""
     if not any(c.isdigit() for c in line):
         return False
-    pairs = parse_pairs(strip_log_prefix(line))
+    if line.startswith("{") and line.endswith("}"):
+        pairs = _json_pairs(line)  # StyleGAN prints its metric-*.jsonl lines into log.txt too
+    else:
+        pairs = parse_pairs(strip_log_prefix(line))
     added = False
     for k, v in pairs:
-        if k.split("/")[0].lower() in _POSITIONS or k.endswith("/total") or k in record:
+        if _POSITION_NAME.match(k) or k.endswith("/total") or k in record or k == "time":
             continue
         record[k] = v
         added = True
     return added
 
 
-_POSITIONS = {"epoch", "iter", "iteration", "step", "steps", "batch", "it", "itr", "global_step"}
+def _eval_only(line: str) -> bool:
+    """A line of one to three evaluation metrics (``fid50k_full 46.56``), nothing else."""
+    pairs = [(k, v) for k, v in (_json_pairs(line) if line.startswith("{") else parse_pairs(strip_log_prefix(line)))
+             if k != "time" and not _POSITION_NAME.match(k)]
+    return 0 < len(pairs) <= 3 and all(_EVAL_NAME.search(k) for k, _ in pairs)
+
+
+def _json_pairs(line: str) -> list[tuple[str, str]]:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError:
+        return []
+    if not isinstance(obj, dict):
+        return []
+    out = []
+    for k, v in flatten_record(obj).items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and not k.startswith(("total_time", "num_gpus",
+                                                                                       "timestamp")):
+            out.append((k[len("results/"):] if k.startswith("results/") else k, repr(float(v))))
+    return out
+
+
+_POSITION_NAME = re.compile(r"(?i)(?:epoch|iter|iteration|step|steps|batch|it|itr|global_step)(?![a-z_])")
 
 
 def parse_jsonl(text: str, stats: ParseStats) -> list[dict[str, Any]]:
@@ -314,6 +355,17 @@ def parse_generic(text: str, stats: ParseStats, meta: dict[str, Any] | None = No
     return res.records
 
 
+def kimg_to_step(records: list[dict[str, Any]]) -> None:
+    """StyleGAN's progress is images seen: the step is ``kimg * 1000``, as for its stats.jsonl."""
+    for r in records:
+        k = r.get("kimg")
+        if k is not None and "step" not in r:
+            try:
+                r["step"] = str(round(float(k) * 1000))
+            except ValueError:
+                pass
+
+
 def estimate_iters_per_epoch(records: list[dict[str, Any]], key: str = "iter") -> None:
     """Trainers that print the iteration but not the per-epoch total (CycleGAN's loss_log):
     the largest iteration printed is the best estimate, so steps stay monotone across epochs."""
@@ -326,4 +378,4 @@ def estimate_iters_per_epoch(records: list[dict[str, Any]], key: str = "iter") -
 
 
 __all__ = ["Detection", "detect", "parse_known", "parse_jsonl", "parse_generic", "records_to_frame",
-           "check_truncated", "first_skip", "format_meta", "nan_columns", "estimate_iters_per_epoch"]
+           "check_truncated", "first_skip", "format_meta", "nan_columns", "kimg_to_step", "estimate_iters_per_epoch"]

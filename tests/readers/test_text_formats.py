@@ -56,6 +56,20 @@ SAMPLES = {
     "metrics_jsonl.log": ("jsonl", 20, 1, ("loss_d", "loss_g", "d_x", "lr_d")),
     "generic_asctime.log": ("generic", 25, 1, ("loss_d", "loss_g", "d_x", "gp")),
     "generic_multiline.log": ("generic", 12, 1, ("loss_d", "loss_g", "gradient_penalty")),
+    # real lines from public logs (each format's `source` names where)
+    "basicsr.log": ("basicsr", 4, 1, ("l_g_gan", "l_d_real", "l_d_fake", "out_d_real", "lr")),
+    "basicsr_mmsr.log": ("basicsr", 5, 1, ("l_g_gan", "l_d_real", "loss_d_real", "loss_d_fake")),
+    "stylegan2_ada.log": ("stylegan", 8, 1, ("kimg", "augment", "sec_kimg", "fid")),
+    "stylegan3.log": ("stylegan", 8, 1, ("kimg", "augment", "sec_kimg")),
+    "spade.log": ("spade", 8, 1, ("gan", "gan_feat", "vgg", "loss_d_fake", "loss_d_real")),
+    "biggan.log": ("biggan", 1, 1, ("loss_g", "loss_d_real", "loss_d_fake")),
+    "hifigan.log": ("hifigan", 15, 1, ("gen_loss_total", "mel_spec_error")),
+    "ctgan.log": ("ctgan", 30, 1, ("loss_g", "loss_d")),
+    "tqdm_postfix.log": ("generic", 6, 1, ("g_trn_l", "d_trn_l", "val_d_loss")),
+    "header_rows.log": ("generic", 6, 1, ("loss_d", "loss_g", "acc")),
+    # written from the trainers' format strings (no real pasted line was found)
+    "stargan.log": ("stargan", 20, 1, ("loss_d_real", "loss_d_fake", "d_loss_gp", "g_loss_fake")),
+    "mmgen.log": ("mmgen", 20, 1, ("loss_disc_fake", "loss_disc_real", "loss_g", "fid")),
 }
 
 
