@@ -82,6 +82,12 @@ class TextFormat:
     def segment_regex(self) -> re.Pattern[str] | None:
         return re.compile(self.segment_line) if self.segment_line else None
 
+    @cached_property
+    def rest_only(self) -> bool:
+        """Every value of a record is in free ``_rest`` text (Keras bars): a match may hold none."""
+        return not any(g not in ("epoch", "iter", "iters_per_epoch", "step") and not g.startswith("_")
+                       for g in self.regex.groupindex)
+
     @property
     def has_context(self) -> bool:
         return bool(self.epoch_line or self.segment_line)

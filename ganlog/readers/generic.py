@@ -174,6 +174,21 @@ def row_values(line: str) -> list[str | None] | None:
     return out if numbers >= 1 else None
 
 
+def _labelled_row(line: str, header: list[str]) -> dict[str, str] | None:
+    """A table row led by a label (Keras ACGAN: ``generator (train) | 8.35 | 6.03 | 2.32``):
+    ``{"generator (train) loss": "8.35", ...}`` named by label and column."""
+    cells = _split_cells(line)
+    if len(cells) != len(header) or not cells[0] or not any(c.isalpha() for c in cells[0]):
+        return None
+    out: dict[str, str] = {}
+    for h, c in zip(header[1:], cells[1:]):
+        m = _CELL_NUM.match(c)
+        if not m or m.group("num") is None:
+            return None
+        out[f"{cells[0]} {h}"] = m.group("num")
+    return out or None
+
+
 # --------------------------------------------------------------------------- HTML tables
 
 _TABLE_RE = re.compile(r"<table\b.*?</table>", re.S | re.I)
@@ -203,10 +218,21 @@ def group_records(lines: list[str], first_line: int = 1) -> GenericResult:
     header: list[str] | None = None
     header_rows: list[tuple[int, dict[str, str]]] = []
     header_lines: set[int] = set()
+    last_labelled = -2
     for i, raw in enumerate(lines):
         line = strip_log_prefix(raw.strip())
         if not line:
             continue
+        if header is not None and "|" in line:
+            lab = _labelled_row(line, header)
+            if lab is not None:
+                # `generator (train) | 8.35 | 6.03`: one record per block of labelled rows
+                if header_rows and last_labelled == i - 1:
+                    header_rows[-1][1].update(lab)
+                else:
+                    header_rows.append((first_line + i, lab))
+                last_labelled = i
+                continue
         if header is not None:
             row = row_values(line)
             if row is not None and not parse_pairs(line):
@@ -227,7 +253,8 @@ def group_records(lines: list[str], first_line: int = 1) -> GenericResult:
             continue
         recs = [[(n, v) for n, v, _a, _b in r] for r in _records_in_line(line, res.scopes)]
         parsed.append((first_line + i, raw, recs))
-    if header_rows and len(header_rows) * 2 >= sum(1 for _, _, p in parsed if p):
+    if header_rows and len(header_rows) * 2 >= sum(1 for _, _, p in parsed
+                                                   if any(not _is_position(k) for r in p for k, _ in r)):
         # A table log: header-named rows are the records; other lines are skipped.
         res.records = [name_positions(r) for _, r in header_rows]
         res.skipped = [(ln, raw) for ln, raw, _p in parsed if ln not in header_lines]

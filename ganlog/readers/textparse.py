@@ -45,7 +45,9 @@ def detect(text: str) -> Detection:
         if fmt.anchor and fmt.anchor not in text:
             continue
         n = 0
-        for _ in fmt.regex.finditer(text):
+        for m in fmt.regex.finditer(text):
+            if fmt.rest_only and not _match_has_metric(fmt, m):
+                continue  # a progress bar of this shape without values is no record
             n += 1
             if n >= 200:
                 break
@@ -254,6 +256,11 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
                 elif g == "_rest_g" and k in rec:
                     k = "G " + k  # `[D loss: .., acc: ..] [G loss: .., acc: ..]`: scoped, not lost
                 rec.setdefault(k, v)
+        pos = m.end()
+        if not _has_metric(rec):
+            # A progress bar without values (a Keras download bar `80142336/80134624 [===]`)
+            stats.skip(counter.at(m.start()), m.group(0).strip(), "a progress line without values")
+            continue
         if epoch is not None and "epoch" not in rec:
             rec["epoch"] = epoch
         if seg_rx is not None:
@@ -263,7 +270,6 @@ def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str,
                 rec.setdefault(key, val)
             attached.extend(ln for ln, _t in pending)
         records.append(rec)
-        pos = m.end()
     gap(pos, len(text))
     if not records:
         for ln, t in pending:
@@ -291,6 +297,17 @@ def _attach_eval(record: dict[str, Any], line: str) -> bool:
         record[k] = v
         added = True
     return added
+
+
+_INDEX_KEYS = frozenset({"epoch", "iter", "iters_per_epoch", "step", "segment"})
+
+
+def _has_metric(rec: dict[str, Any]) -> bool:
+    return any(k not in _INDEX_KEYS for k in rec)
+
+
+def _match_has_metric(fmt: TextFormat, m: re.Match[str]) -> bool:
+    return any(bool(rest_pairs(m.group(g))) for g in fmt.regex.groupindex if g.startswith("_rest") and m.group(g))
 
 
 def _eval_only(line: str) -> bool:

@@ -122,6 +122,9 @@ def _words(body: str, most: int, loose: bool = False) -> list[str]:
 _SPACED_UNITS = frozenset({"s", "sec", "secs", "seconds", "ms", "min", "mins", "it/s", "s/it", "img/s",
                            "imgs/s", "samples/s", "ms/step", "s/step", "steps/s"})
 
+_SMALL_WORDS = frozenset({"a", "an", "the", "of", "for", "to", "at", "in", "on", "with", "from", "by", "is",
+                          "and", "or", "after", "before", "per", "was", "are", "be"})
+
 _GLUED_UNITS = _SPACED_UNITS | {"m", "h", "d", "x", "k", "us", "us/step", "it", "mb", "gb", "kb"}
 
 
@@ -166,6 +169,12 @@ def name_from_gap(gap: str, after_value: bool) -> str | None:
             return _clean_name(words[-1]) or None
         return _clean_name(" ".join(words)) or None
     words = _words(seg, 6, loose=True) if strong else _words(seg, 3)
+    if not strong:
+        # prose before a number ("Testing for epoch 1", "Epoch 2 of 50"): the name follows its last small word
+        for k in range(len(words) - 1, -1, -1):
+            if words[k].lower() in _SMALL_WORDS:
+                words = words[k + 1:]
+                break
     if not words:
         return None
     return _clean_name(" ".join(words)) or None
