@@ -261,9 +261,11 @@ def group_records(lines: list[str], first_line: int = 1) -> GenericResult:
         return res
     for ln, _r in header_rows:
         res.skipped.append((ln, lines[ln - first_line]))
-    main = _main_signature([r for _, _, p in parsed for r in p])
-    if main is not None:
-        _one_per_line(parsed, main, res)
+    pair_lines = [r for _, _, p in parsed for r in p]
+    main = _main_signature(pair_lines)
+    mains = [main] if main is not None else _phase_signatures(pair_lines)
+    if mains:
+        _one_per_line(parsed, mains, res)
         return res
     _spread(parsed, res, lines, first_line)
     if not res.records and header is None:
@@ -298,7 +300,21 @@ def _headerless(lines: list[str], first_line: int, res: GenericResult) -> None:
             res.skipped = [(ln, raw) for ln, raw in res.skipped if ln not in done]
 
 
-def _one_per_line(parsed: list[tuple[int, str, list[list[tuple[str, str]]]]], main: set[str],
+def _phase_signatures(pair_lines: list[list[tuple[str, str]]]) -> list[set[str]]:
+    """Logs in phases, each printing its own names on whole-record lines (TimeGAN:
+    ``step: 0/10000, e_loss: ..`` then ``step: .., s_loss: ..`` then ``step: .., d_loss: ..``):
+    the signatures that hold a position and a metric, when they cover most lines."""
+    counts: dict[frozenset[str], int] = {}
+    for pairs in pair_lines:
+        sig = frozenset(alias_key(k) for k, _ in pairs)
+        counts[sig] = counts.get(sig, 0) + 1
+    keep = [set(sig) for sig, n in counts.items()
+            if n >= 3 and any(_is_position(k) for k in sig) and not all(_is_position(k) for k in sig)]
+    covered = sum(counts[frozenset(sig)] for sig in keep)
+    return keep if keep and covered * 10 >= len(pair_lines) * 7 else []
+
+
+def _one_per_line(parsed: list[tuple[int, str, list[list[tuple[str, str]]]]], mains: list[set[str]],
                   res: GenericResult) -> None:
     """Lines sharing the main line's names are records; metric lines between them are
     evaluation values of the record before (or of the step they name); position-only
@@ -307,14 +323,14 @@ def _one_per_line(parsed: list[tuple[int, str, list[list[tuple[str, str]]]]], ma
     context: dict[str, str] = {}
     by_step: dict[str, int] = {}
     pending: list[tuple[int, str, dict[str, str]]] = []  # metric lines before the first record
-    metrics = {k for k in main if not _is_position(k)} or main
+    metric_sets = [{k for k in main if not _is_position(k)} or main for main in mains]
     for ln, raw, recs in parsed:
         if not recs:
             res.skipped.append((ln, raw))
             continue
         for pairs in recs:
             keys = {alias_key(k) for k, _ in pairs}
-            if len(pairs) >= 2 and len(keys & metrics) * 2 >= len(metrics) and keys & metrics:
+            if len(pairs) >= 2 and any(len(keys & m) * 2 >= len(m) and keys & m for m in metric_sets):
                 rec = name_positions(dict(pairs))
                 if not _is_position_only(rec):
                     for k, v in context.items():
