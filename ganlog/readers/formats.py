@@ -418,6 +418,12 @@ SPECIAL_EXAMPLES: dict[str, tuple[str, ...]] = {
         "epoch=2 it=300 lossD=0.512 lossG=1.730 D(x)=0.71",
         "Iteration 500 | d_loss 0.6612 | g_loss 0.9124 | gp: 0.031",
         "step: 40\n  loss_d: 1.25\n  loss_g: 0.83",
+        # https://github.com/caiyuanhao1998/PNGAN/issues/5 (a tqdm bar with its postfix)
+        "Epoch 28:g_trn_l=4260.0166,d_trn_l=-8.6347: 100%|\u2588| 2500/2500 [18:04<00:00, 2.3",
+        # https://github.com/ymirsky/CT-GAN/issues/1 (a header naming rows of bare numbers)
+        "D_loss       acc     G_loss\n0.004051 | 100 | 6.248324 | 2 days,   12:04:16.416641",
+        "[D loss: 0.6, acc: 50%] [G loss: 0.9, acc: 12%]",
+        "<table><tr><th>epoch</th><th>train_loss</th></tr><tr><td>0</td><td>1.23</td></tr></table>",
     ),
 }
 

@@ -337,6 +337,8 @@ _POSITION_NAME = re.compile(r"(?i)(?:epoch|iter|iteration|step|steps|batch|it|it
 
 def parse_jsonl(text: str, stats: ParseStats) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
+    by_iter: dict[str, dict[str, Any]] = {}
+    attached = 0
     for i, line in enumerate(text.split("\n"), 1):
         s = line.strip()
         if not s:
@@ -350,10 +352,31 @@ def parse_jsonl(text: str, stats: ParseStats) -> list[dict[str, Any]]:
             if isinstance(obj, dict):
                 rec = {k: v for k, v in flatten_record(obj).items()
                        if isinstance(v, (int, float, str)) or v is None}
+                if not any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rec.values()):
+                    stats.skip(i, s, "a JSON object without numbers (a run's config or environment)")
+                    continue
+                mode = str(rec.get("mode", "")).lower()
+                if mode in _EVAL_MODES and records:
+                    # mmgeneration / mmcv .log.json: evaluation entries are sparse columns of the
+                    # training entry of their iteration (or the one before), not records
+                    target = by_iter.get(str(rec.get("iter")), records[-1])
+                    for k, v in rec.items():
+                        if k not in ("mode", "iter", "epoch") and k not in target:
+                            target[k] = v
+                    attached += 1
+                    continue
                 records.append(rec)
+                if "iter" in rec:
+                    by_iter[str(rec["iter"])] = rec
                 continue
         stats.skip(i, s)
+    if attached:
+        stats.warn(f"{attached:,} evaluation entr{'y was' if attached == 1 else 'ies were'} read as sparse "
+                   "columns of the training entry of their iteration")
     return records
+
+
+_EVAL_MODES = frozenset({"val", "eval", "test", "valid", "validation"})
 
 
 def parse_generic(text: str, stats: ParseStats, meta: dict[str, Any] | None = None) -> list[dict[str, Any]]:

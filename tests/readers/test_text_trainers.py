@@ -149,3 +149,24 @@ def test_roundtrip_lightning_bar_and_keras_fit() -> None:
                    f"- g_loss: 1.2000 - real_acc: 0.9000\n" for e in (1, 2, 3))
     run = _roundtrip(text, "keras_progress")
     assert run.frame["loss_d"].tolist() == [0.6, 0.7, 0.8] and run.frame["real_acc"].iloc[0] == 0.9
+
+
+def test_mmgen_log_json_evaluation_entries_are_sparse_columns() -> None:
+    lines = [json.dumps({"env_info": "sys.platform: linux", "seed": None, "config": "model = dict()"})]
+    for it in range(100, 1100, 100):
+        lines.append(json.dumps({"mode": "train", "epoch": 1, "iter": it, "lr": {"generator": 1e-4},
+                                 "memory": 4006, "data_time": 0.01, "loss_disc_fake": 0.6, "loss_disc_real": 0.7,
+                                 "loss_gen": 0.8, "time": 0.35}))
+        if it % 500 == 0:
+            lines.append(json.dumps({"mode": "val", "epoch": 1, "iter": it, "fid": 100.0 - it / 100}))
+    run = load(Source.from_bytes(("\n".join(lines) + "\n").encode(), "20210601_101112.log.json"))
+    assert len(run.frame) == 10 and run.meta.get("trainer") == "mmgen"
+    assert run.frame.set_index("step")["fid"].dropna().to_dict() == {500: 95.0, 1000: 90.0}
+
+
+def test_generic_examples_read() -> None:
+    from ganlog.readers.formats import SPECIAL_EXAMPLES
+
+    for ex in SPECIAL_EXAMPLES["generic"]:
+        run = load(Source.from_bytes((ex + "\n").encode(), "x.log"), format="generic")
+        assert len(run.frame) >= 1, ex
