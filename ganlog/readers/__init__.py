@@ -136,11 +136,10 @@ def load_runs(
     else:
         source = Source.from_path(path)
     runs = pick_reader(source, options).read(source, options)
-    if options.loss_family:
-        from ..lossfamily import resolve_loss_family
+    from ..roles import decide  # what each column means and the loss family: decided once, here
 
-        for run in runs:
-            run.loss_family = resolve_loss_family(run, options.loss_family)
+    for run in runs:
+        decide(run, options.extra_aliases, options.loss_family)
     return runs
 
 

@@ -294,7 +294,7 @@ FORMATS: tuple[TextFormat, ...] = (
             "D/latent_reg: [0.0123] G/latent_adv: [0.7010] G/latent_sty: [0.3111] G/latent_ds: [0.2543] "
             "G/latent_cyc: [0.4120] G/lambda_ds: [0.9950]",
         ),
-        expected={"step": 10, "loss_d_real": -3.2717, "d_loss_gp": 0.2713, "g_loss_fake": -1.3093},
+        expected={"step": 10, "D/loss_real": -3.2717, "D/loss_gp": 0.2713, "G/loss_fake": -1.3093},
     ),
     TextFormat(
         name="mmgen",
@@ -314,7 +314,7 @@ FORMATS: tuple[TextFormat, ...] = (
             "lr: 2.0000e-04  eta: 5:01:12  time: 0.4521  data_time: 0.0123  memory: 3012  loss: 1.3841  "
             "loss_disc_fake: 0.6012  loss_disc_real: 0.6410  loss_gen: 0.7830",
         ),
-        expected={"step": 100, "loss_disc_fake": 0.6512, "loss_g": 0.734, "lr_generator": 1e-4},
+        expected={"step": 100, "loss_disc_fake": 0.6512, "loss_gen": 0.734, "lr_generator": 1e-4},
     ),
     TextFormat(
         name="stylegan",
@@ -338,7 +338,7 @@ FORMATS: tuple[TextFormat, ...] = (
             "tick 1401  kimg 5738.6   time 1d 06h 06m   sec/tick 71.0    sec/kimg 17.34   maintenance 274.4  "
             "gpumem 8.9   augment 6.521",
         ),
-        expected={"step": 20000, "kimg": 20.0, "tick": 1, "augment": 0.188, "sec_kimg": 235.59},
+        expected={"step": 20000, "kimg": 20.0, "tick": 1, "augment": 0.188, "sec/kimg": 235.59},
     ),
     TextFormat(
         name="spade",
@@ -358,7 +358,7 @@ FORMATS: tuple[TextFormat, ...] = (
             "(epoch: 23, iters: 38128, time: 0.131) KLD: 0.228 GAN: 1.110 GAN_Feat: 14.514 VGG: 9.875 "
             "D_Fake: 0.514 D_real: 0.383 ",
         ),
-        expected={"epoch": 23, "iter": 38128, "gan": 1.11, "gan_feat": 14.514, "loss_d_fake": 0.514},
+        expected={"epoch": 23, "iter": 38128, "GAN": 1.11, "GAN_Feat": 14.514, "D_Fake": 0.514},
     ),
     TextFormat(
         name="biggan",
@@ -370,7 +370,7 @@ FORMATS: tuple[TextFormat, ...] = (
         epoch_base=None,
         anchor="itr:",
         examples=("itr: 2218, G_loss : +0.754, D_loss_real : +0.000, D_loss_fake : +0.000",),
-        expected={"step": 2218, "loss_g": 0.754, "loss_d_real": 0.0, "loss_d_fake": 0.0},
+        expected={"step": 2218, "G_loss": 0.754, "D_loss_real": 0.0, "D_loss_fake": 0.0},
     ),
     TextFormat(
         name="hifigan",
@@ -386,7 +386,7 @@ FORMATS: tuple[TextFormat, ...] = (
         anchor="Gen Loss Total",
         printed={"g_total": "Gen Loss Total", "mel_error": "Mel-Spec. Error", "s_per_batch": "s/b"},
         examples=("Steps : 210005, Gen Loss Total : 25.663, Mel-Spec. Error : 0.407, s/b : 1.131",),
-        expected={"step": 210005, "gen_loss_total": 25.663, "mel_spec_error": 0.407, "s_b": 1.131},
+        expected={"step": 210005, "Gen Loss Total": 25.663, "Mel-Spec. Error": 0.407, "s/b": 1.131},
     ),
     TextFormat(
         name="ctgan",
@@ -399,7 +399,7 @@ FORMATS: tuple[TextFormat, ...] = (
         anchor="Loss D:",
         printed={"loss_g": "Loss G", "loss_d": "Loss D"},
         examples=("Epoch 126, Loss G: -0.2459, Loss D: -0.2918",),
-        expected={"epoch": 126, "loss_g": -0.2459, "loss_d": -0.2918},
+        expected={"epoch": 126, "Loss G": -0.2459, "Loss D": -0.2918},
     ),
 )
 

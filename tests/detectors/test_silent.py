@@ -30,11 +30,14 @@ def test_every_detector_runs_and_stays_silent_with_all_columns(analyze_sim, fami
     assert not [f.code for f in analysis.at_or_above(Severity.WARNING)]
     ran = set(analysis.ran)
     skipped = {s.code for s in analysis.skipped}
-    expected_skips: set[str] = set()
+    # the modern trainers' signals (issue 17) need columns this simulated log does not hold:
+    # D logits, timing, a penalty term, singular values, precision/recall, ADA's augment p
+    expected_skips: set[str] = {"GAN104", "GAN304", "GAN405", "GAN406", "GAN503", "GAN601", "GAN602"}
     if family in ("hinge", "wgan"):
         expected_skips |= {"GAN201", "GAN202", "GAN205"}  # no D outputs (sigmoid probabilities)
     if family == "wgan":
-        expected_skips |= {"GAN101", "GAN102", "GAN103"}  # a critic has no chance level
+        # a critic has no chance level; GAN101 still runs, on family-free evidence only
+        expected_skips |= {"GAN102", "GAN103"}
     assert skipped == expected_skips
     assert ran == set(registry()) - expected_skips
 
