@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "rules": ("ganlog.cli.rules", "rules", "List the detectors, or print one's documentation."),
     "formats": ("ganlog.cli.formats", "formats", "List the readers and the text formats they know."),
     "train": ("ganlog.cli.train", "train", "Run the reference trainer (needs ganlog[trainer])."),
+    "watch": ("ganlog.cli.watch", "watch", "Follow a growing log and diagnose the run while it trains."),
 }
 
 
