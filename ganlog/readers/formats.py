@@ -321,7 +321,7 @@ FORMATS: tuple[TextFormat, ...] = (
         title="StyleGAN / StyleGAN2(-ADA) / StyleGAN3 'tick t kimg k time .. sec/tick .. sec/kimg .. augment ..'",
         origin="NVlabs stylegan, stylegan2, stylegan2-ada(-pytorch), stylegan3 training_loop.py",
         trainer="stylegan2-ada",
-        source="https://github.com/NVlabs/stylegan3/issues/213 ; https://github.com/NVlabs/stylegan2-ada-pytorch/issues/69",
+        source="https://github.com/NVlabs/stylegan3/issues/213 ; https://github.com/NVlabs/stylegan2-ada/issues/69",
         pattern=(
             r"\btick\s+(?P<tick>\d+)\s+kimg\s+(?P<kimg>V)\s+(?:lod\s+(?P<lod>V)\s+)?"
             r"(?:minibatch\s+(?P<minibatch>\d+)\s+)?time\s+(?P<_time>(?:\d+[dhms]\s*)+)\s*"
