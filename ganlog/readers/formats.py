@@ -438,7 +438,7 @@ TRAINER_HINTS: tuple[tuple[str, str], ...] = (
     (r"\bG_loss : .*D_loss_real : |\bD_loss_real : .*D_loss_fake : ", "biggan"),
     (r"Gen Loss Total : .*Mel-Spec\. Error : ", "hifigan"),
     (r"Loss G: .*,\s*Loss D: ", "ctgan"),
-    (r"\btick \d+\s+kimg [\d.]+.*\bcpumem\b", "stylegan3"),
+    (r"\btick \d+\s+kimg [\d.]+.*\breserved\b", "stylegan3"),  # StyleGAN2-ADA prints cpumem too
     (r"\btick \d+\s+kimg [\d.]+\s+lod\b", "stylegan"),
     (r"\btick \d+\s+kimg [\d.]+", "stylegan2-ada"),
     (r"━.*\bd_loss: |━.*\bg_loss: ", "keras"),
