@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 if TYPE_CHECKING:
     from ..frame import Run
@@ -96,6 +96,9 @@ class Sniff:
 
     score: float
     reason: str
+    #: What the sniff found (the text reader's detected format), handed back to ``read``
+    #: so that detection runs once per input.
+    detail: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def no(cls, reason: str) -> "Sniff":
@@ -115,3 +118,7 @@ class Reader:
 
     def read(self, source: Source, options: ReadOptions) -> "list[Run]":
         raise NotImplementedError
+
+    def read_sniffed(self, source: Source, options: ReadOptions, sniff: Sniff | None) -> "list[Run]":
+        """``read``, reusing what :meth:`sniff` found; readers with nothing to reuse just read."""
+        return self.read(source, options)

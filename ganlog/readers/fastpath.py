@@ -19,6 +19,7 @@ The input is read in chunks, so memory stays near the size of the result.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
@@ -28,18 +29,21 @@ from .base import ReadOptions, Source
 from .formats import GENERIC_NAME, TextFormat, get_format
 from .generic import _main_signature, name_positions, pair_spans, parse_pairs
 from .records import ANSI_RE_B, LOG_PREFIX_RE, clean
+from .textparse import Detection, detect, format_meta, parse_generic, parse_known
 
 if TYPE_CHECKING:
     import numpy as np
 
     from ..frame import Run
-    from .text import TextReader
 
 CHUNK_BYTES = 8 * 1024 * 1024
 _DELIMS = b" \t[]()/:=,|%;\x0b\x0c"
 _TABLE = bytes.maketrans(_DELIMS + b"\r", b" " * len(_DELIMS) + b"\n")
 _WORD_B = re.compile(rb"[A-Za-z_]+")
 _VERIFY_RECORDS = 300
+#: A record line longer than this is not a fixed layout (a paste that lost its newlines).
+MAX_RECORD_LINE = 64 * 1024
+_GENERIC_HEAD_LINES = 1000
 
 
 @dataclass
@@ -60,8 +64,8 @@ def _translate(line: bytes, splits: tuple[bytes, ...]) -> bytes:
 
 def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None:
     """The layout of one record line, given each value's name and span in it."""
-    if not line.isascii():
-        return None
+    if not line.isascii() or len(line) > MAX_RECORD_LINE:
+        return None  # one huge line is not a fixed-layout log: the regex path reads it
     raw = line.encode()
     splits: list[bytes] = []
     for _ in range(4):
@@ -88,9 +92,11 @@ def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None
         return None
     tokens = t.split(b" ")
     values: dict[str, int] = {}
-    for name, a, b in fields:
+    idx, at = 0, 0
+    for name, a, b in sorted(fields, key=lambda f: f[1]):
         a2 = a + shift(a)
-        idx = t.count(b" ", 0, a2)
+        idx += t.count(b" ", at, a2)  # counted from the previous field: linear in the line
+        at = a2
         if tokens[idx] != raw[a:b]:
             return None
         values[name] = idx
@@ -116,7 +122,7 @@ def _shifts(raw: bytes, splits: tuple[bytes, ...]):
     marks.sort()
 
     def shift(pos: int) -> int:
-        return sum(1 for m in marks if m < pos)
+        return bisect.bisect_left(marks, pos)
 
     return shift
 
@@ -136,7 +142,7 @@ def _known_fields(fmt: TextFormat, line: str) -> tuple[list[tuple[str, int, int]
                     name = "D " + name
                 fields.append((name, base + a, base + b))
         elif not key.startswith("_"):
-            fields.append((key, m.start(key), m.end(key)))
+            fields.append((fmt.printed.get(key, key), m.start(key), m.end(key)))
     return fields, {}
 
 
@@ -183,17 +189,18 @@ def _chunks(source: Source) -> Iterator[bytes]:
         yield rest
 
 
-def read_fast(reader: "TextReader", source: Source, forced: str | None,
-              stats: ParseStats, options: ReadOptions) -> "Run | None":
-    """Read ``source`` with the vectorized path, or return None to leave it to the regex path."""
+def read_fast(reader_name: str, source: Source, forced: str | None,
+              stats: ParseStats, options: ReadOptions, detection: Detection | None = None) -> "Run | None":
+    """Read ``source`` with the vectorized path, or return None to leave it to the regex path.
+
+    ``detection`` is the format the sniff found, reused instead of detecting again.
+    """
     try:
         import numpy as np
         import pyarrow as pa
         import pyarrow.csv as pcsv
     except ImportError:
         return None
-    from .text import detect, parse_known
-
     head = source.head(256 * 1024)
     if not head.isascii() or b"\x08" in head:
         return None
@@ -206,12 +213,12 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     elif forced:
         fmt, name = get_format(forced), forced
     else:
-        det = detect(head_text)
+        det = detection if detection is not None and detection.name else detect(head_text)
         fmt, name = det.fmt, det.name
     split_b: "re.Pattern[bytes] | None" = None
     if fmt is not None:
-        if fmt.has_context:
-            return None
+        if fmt.has_context or fmt.kimg_step or fmt.estimate_iters_per_epoch:
+            return None  # context lines, steps from kimg, estimated epoch lengths: the regex path
         lines = head_text.split("\n")
         rec_lines = [ln for ln in lines if fmt.regex.search(ln)]
         if not rec_lines:
@@ -231,7 +238,9 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
         epoch_base = fmt.epoch_base
         reason = f"{name} format ({fmt.title})"
     elif name == GENERIC_NAME:
-        lines = head_text.split("\n")
+        # The first lines are enough to learn and check the layout (the tokenizer costs ~30 us a line).
+        lines = head_text.split("\n", _GENERIC_HEAD_LINES)[:_GENERIC_HEAD_LINES]
+        head_text = "\n".join(lines) + "\n"
         parsed = [(ln, parse_pairs(LOG_PREFIX_RE.sub("", ln, count=1))) for ln in lines]
         main = _main_signature([p for _, p in parsed if p])
         if main is None:
@@ -355,11 +364,11 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     if fmt is not None:
         ref = parse_known(head_text, fmt, ParseStats())[:_VERIFY_RECORDS]
     else:
-        from .text import parse_generic
-
         ref = parse_generic(head_text, ParseStats())[:_VERIFY_RECORDS]
     if not _agrees(ref, cols):
         return None
+    if any(k not in cols for rec in ref for k in rec):
+        return None  # evaluation lines read as sparse columns, context values: the regex path
     if last_chunk and not last_chunk.endswith(b"\n"):
         last = last_chunk[-8192:].decode("ascii", "replace")
         last = last[last.rfind("\n") + 1:]
@@ -378,10 +387,10 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     frame = pd.DataFrame(cols, copy=False)
     del cols
     run = build_run(
-        frame, name=options.run_name or source.stem, source=source.name, reader=reader.name,
+        frame, name=options.run_name or source.stem, source=source.name, reader=reader_name,
         format=name, stats=stats, loss_family=options.loss_family,
         extra_aliases=options.extra_aliases, epoch_base=epoch_base, iters_per_epoch=per_epoch,
-        meta={"format_reason": reason, "parser": "vectorized (pyarrow)"},
+        meta={**format_meta(reason, fmt, head_text), "parser": "vectorized (pyarrow)"},
     )
     del frame
     _trim()
@@ -412,8 +421,6 @@ def _regex_chunk(chunk: bytes, fmt: TextFormat | None, columns: dict[str, list["
                  stats: ParseStats, line_offset: int) -> int:
     """Parse one chunk with the regex path and append its values to ``columns``."""
     import numpy as np
-
-    from .text import parse_generic, parse_known
 
     text = chunk.decode("ascii", "replace").replace("\r\n", "\n").replace("\r", "\n")
     local = ParseStats()
