@@ -284,18 +284,25 @@ def _from_levels(run: "Run", d: "np.ndarray", d_col: str, prior: _Prior | None) 
         allowed.remove("hinge")
         notes.append("D outputs are logged as probabilities, so not hinge")
     n = int(d.size)
-    med = _median(d)
     zeros = float(np.mean(d == 0))
     if "hinge" in allowed and zeros >= 0.5 and n >= 3:
         return LossFamily("hinge", f"the D loss is exactly 0 in {zeros:.0%} of the {n} records and no D "
                                    "probabilities are logged: hinge's max(0, .) clamp reaches 0 exactly "
                                    "(a normal state there), BCE and LSGAN only approach it")
     shares: dict[str, float] = {}
-    for f in allowed:
-        c = CHANCE_LEVEL_D[f]
+    # One log over the run, then a subtraction per family: |log d - log c| <= band is
+    # |log(d / c)| <= band (10M values: 0.35 s -> 0.1 s). Values <= 0 are near nothing.
+    logd = None
+    if allowed and n:
         with np.errstate(divide="ignore", invalid="ignore"):
-            near = np.abs(np.log(np.where(d > 0, d, np.nan) / c)) <= _BAND
-        shares[f] = float(np.mean(near))
+            logd = np.log(d)
+        logd[~(d > 0)] = np.inf
+    for f in allowed:
+        if logd is None:
+            shares[f] = math.nan
+            continue
+        near = np.abs(logd - math.log(CHANCE_LEVEL_D[f])) <= _BAND
+        shares[f] = float(np.count_nonzero(near)) / n
     ranked = sorted(shares, key=lambda f: -shares[f])
     note = ("; " + "; ".join(notes)) if notes else ""
     if prior is not None and prior.family in shares:
@@ -318,6 +325,7 @@ def _from_levels(run: "Run", d: "np.ndarray", d_col: str, prior: _Prior | None) 
     if not candidates:
         candidates = tuple(allowed)
     where = ", ".join(f"{shares[f]:.0%} near {f}'s {CHANCE_LEVEL_D[f]:.3g}" for f in ranked) or "no family left"
+    med = _median(d)  # only this message needs the median (a partition of the whole run)
     if math.isfinite(med) and abs(med) < 0.05 * min(CHANCE_LEVEL_D.values()):
         why = (f"the D loss ({d_col}) is near 0 over the whole run (median {med:.3g}, {n} records): "
                f"a D that has won under any of {', '.join(candidates)}")

@@ -46,6 +46,12 @@ MAX_RECORD_LINE = 64 * 1024
 _GENERIC_HEAD_LINES = 1000
 
 
+#: Letters that can be part of a printed number (``1e-05``, ``nan``, ``-inf``, ``Infinity``):
+#: a glued word starting with one of them needs a space inserted; any other first letter
+#: can simply be translated to a space along with the punctuation (no extra pass, no copy).
+_NUMBER_LETTERS = frozenset(b"eEnNaAiIfFtTyY")
+
+
 @dataclass
 class Layout:
     """Where each value sits in a translated record line."""
@@ -54,12 +60,26 @@ class Layout:
     values: dict[str, int]  #: column name -> token index
     labels: dict[int, bytes]  #: token index -> the label text that must be there
     splits: tuple[bytes, ...]  #: words glued to a number (``0.11Time``): a space goes before them
+    table: bytes = _TABLE  #: the byte translation (punctuation, and glued words' first letters, to spaces)
 
 
-def _translate(line: bytes, splits: tuple[bytes, ...]) -> bytes:
+def _table_for(letters: bytes) -> bytes:
+    if not letters:
+        return _TABLE
+    return bytes.maketrans(_DELIMS + letters + b"\r", b" " * (len(_DELIMS) + len(letters)) + b"\n")
+
+
+def _split_words(splits: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], bytes]:
+    """Glued words -> (those that need a space inserted, first letters that can become spaces)."""
+    inserted = tuple(w for w in splits if w[0] in _NUMBER_LETTERS)
+    letters = bytes(sorted({w[0] for w in splits if w[0] not in _NUMBER_LETTERS}))
+    return inserted, letters
+
+
+def _translate(line: bytes, splits: tuple[bytes, ...], table: bytes = _TABLE) -> bytes:
     for w in splits:
         line = line.replace(w, b" " + w)
-    return line.translate(_TABLE)
+    return line.translate(table)
 
 
 def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None:
@@ -69,9 +89,11 @@ def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None
     raw = line.encode()
     splits: list[bytes] = []
     for _ in range(4):
-        t = _translate(raw, tuple(splits))
+        inserted, letters = _split_words(tuple(splits))
+        table = _table_for(letters)
+        t = _translate(raw, inserted, table)
         # Offsets move by one for each split inserted before them: recompute from the spans.
-        shift = _shifts(raw, tuple(splits))
+        shift = _shifts(raw, inserted)
         glued = None
         for _name, a, b in fields:
             a2, b2 = a + shift(a), b + shift(a)
@@ -108,7 +130,7 @@ def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None
         for i, tok in enumerate(tokens):
             if i not in used and len(tok) >= 2 and tok.isalpha() and len(labels) < 2:
                 labels[i] = tok
-    return Layout(len(tokens), values, labels, tuple(splits))
+    return Layout(len(tokens), values, labels, inserted, table)
 
 
 def _shifts(raw: bytes, splits: tuple[bytes, ...]):
@@ -292,11 +314,11 @@ def read_fast(reader_name: str, source: Source, forced: str | None,
             chunk = ANSI_RE_B.sub(b"", chunk)
         if b"N/A" in chunk:
             chunk = chunk.replace(b"N/A", b"nan")
-        if b"\r\n" in chunk:
-            chunk = chunk.replace(b"\r\n", b"\n")
+        # `\r\n` needs no pass of its own: the translation makes it `\n\n`, and the CSV
+        # reader skips the empty line.
         if split_b is not None:
             chunk = split_b.sub(b"\n\\g<0>", chunk)
-        t = _translate(chunk, layout.splits)
+        t = _translate(chunk, layout.splits, layout.table)
         parse_opts_bad[0] = 0
         try:
             # The system allocator gives freed chunk tables back to the OS (mimalloc keeps them).
