@@ -29,7 +29,7 @@ from .base import ReadOptions, Source
 from .formats import GENERIC_NAME, TextFormat, get_format
 from .generic import _main_signature, name_positions, pair_spans, parse_pairs
 from .records import ANSI_RE_B, LOG_PREFIX_RE, clean
-from .textparse import Detection, detect, format_meta, parse_generic, parse_known
+from .textparse import Detection, detect, format_meta, nan_columns, parse_generic, parse_known
 
 if TYPE_CHECKING:
     import numpy as np
@@ -408,11 +408,18 @@ def read_fast(reader_name: str, source: Source, forced: str | None,
         del cols["iters_per_epoch"]
     frame = pd.DataFrame(cols, copy=False)
     del cols
+    meta = {**format_meta(reason, fmt, head_text), "parser": "vectorized (pyarrow)"}
+    # Columns printed as `nan` throughout are a run gone NaN: kept, as the regex path keeps them.
+    all_nan = [c for c in frame.columns if not frame[c].notna().any()]
+    if all_nan:
+        nan_cols = nan_columns(frame[all_nan], ref)
+        if nan_cols:
+            meta["nan_columns"] = nan_cols
     run = build_run(
         frame, name=options.run_name or source.stem, source=source.name, reader=reader_name,
         format=name, stats=stats, loss_family=options.loss_family,
         extra_aliases=options.extra_aliases, epoch_base=epoch_base, iters_per_epoch=per_epoch,
-        meta={**format_meta(reason, fmt, head_text), "parser": "vectorized (pyarrow)"},
+        meta=meta,
     )
     del frame
     _trim()
