@@ -49,7 +49,8 @@ _GENERIC_HEAD_LINES = 1000
 #: Letters that can be part of a printed number (``1e-05``, ``nan``, ``-inf``, ``Infinity``):
 #: a glued word starting with one of them needs a space inserted; any other first letter
 #: can simply be translated to a space along with the punctuation (no extra pass, no copy).
-_NUMBER_LETTERS = frozenset(b"eEnNaAiIfFtTyY")
+#: (``Infinity`` is not in the set: a chunk holding it goes to the regex parse, see read_fast.)
+_NUMBER_LETTERS = frozenset(b"eEnNaAiIfF")
 
 
 @dataclass
@@ -314,6 +315,13 @@ def read_fast(reader_name: str, source: Source, forced: str | None,
             chunk = ANSI_RE_B.sub(b"", chunk)
         if b"N/A" in chunk:
             chunk = chunk.replace(b"N/A", b"nan")
+        if layout.table is not _TABLE and b"nfinity" in chunk:
+            # `Infinity` would lose its `t`/`y` to the translation: this chunk goes by regex.
+            _regex_chunk(chunk, fmt, columns, stats, line_offset)
+            lines_here = nl + n_cr + (0 if chunk.endswith(b"\n") else 1)
+            n_lines += lines_here
+            line_offset += lines_here
+            continue
         # `\r\n` needs no pass of its own: the translation makes it `\n\n`, and the CSV
         # reader skips the empty line.
         if split_b is not None:
