@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Mapping
 
 from .names import (
     CANONICAL_ROLES,
+    D_WORDS,
+    G_WORDS,
     ROLES,
     NameGuess,
     column_for_name,
@@ -127,6 +129,7 @@ def decide(run: "Run", pins: Mapping[str, str] | None = None, family: str | None
 
     df = run.frame
     pin_table = {squash(k): v for k, v in (pins or {}).items()}
+    scopes = {squash(k): str(v) for k, v in (run.meta.get("scopes") or {}).items()}
     entries: list[_Entry] = []
     roles: dict[str, ColumnRole] = {}
     for order, col in enumerate(df.columns):
@@ -151,6 +154,7 @@ def decide(run: "Run", pins: Mapping[str, str] | None = None, family: str | None
                 g2 = guess_from_name(col)
                 if g2.role != "other":
                     g = replace(g2, reason=g2.reason + f" (the reader's format names it {col})")
+            g = _in_scope(g, printed, col, scopes)
             e = _Entry(col, printed, g.role, g.confidence, g.reason, g.kind, g.domain, order=order)
         entries.append(e)
 
@@ -227,6 +231,23 @@ def _index_reason(col: str, printed: str) -> str:
     if col == printed:
         return f"the {col} counter" if col != "wall_time" else "the wall-clock time"
     return f"'{printed}' is the {col} counter" if col != "wall_time" else f"'{printed}' is the wall-clock time"
+
+
+def _in_scope(g: NameGuess, printed: str, col: str, scopes: Mapping[str, str]) -> NameGuess:
+    """A name that names no network, printed inside one's bracket (``acc`` in ``[D loss: .., acc: ..]``):
+    read it as that network's (the reader passes the scopes in ``run.meta["scopes"]``)."""
+    scope = scopes.get(squash(printed)) or scopes.get(squash(col))
+    if not scope or set(tokenize(printed)) & (D_WORDS | G_WORDS):
+        return g
+    word = scope.strip()
+    if word.lower() in {"da", "db", "ga", "gb"}:  # StarGAN/CycleGAN scopes D_A, G_B ...
+        word = f"{word[0]} {word[1]}"
+    if not set(tokenize(word)) & (D_WORDS | G_WORDS):
+        return g
+    g2 = guess_from_name(f"{word} {printed}")
+    if g2.role == g.role and g2.confidence <= g.confidence:
+        return g
+    return replace(g2, reason=f"'{printed}' is printed in {scope}'s group (the reader's scope): {g2.reason}")
 
 
 def _finite(v: "object") -> "object":

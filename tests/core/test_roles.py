@@ -197,3 +197,22 @@ def test_parse_explain_through_the_cli(tmp_path, run_ganlog) -> None:
     bad = run_ganlog("parse", "--explain", "--role", "D_G_loss=nonsense", str(p))
     assert bad.returncode == 2 and "unknown role 'nonsense'" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_scopes_from_the_reader_make_a_bare_name_the_networks() -> None:
+    """`acc` printed inside `[D loss: ..]` is D's accuracy; inside `[G loss: ..]` it is no D role."""
+    run = decide(_run({"D loss": [0.7, 0.6], "G loss": [1.0, 1.1], "acc": [50.0, 90.0], "loss": [0.3, 0.2]},
+                      meta={"scopes": {"acc": "D", "loss": "G"}}))
+    assert run.roles["d_acc"].printed == "acc" and "scope" in run.roles["d_acc"].reason
+    assert run.roles["d_acc"].confidence >= 0.8
+    run = decide(_run({"D loss": [0.7, 0.6], "acc": [50.0, 90.0]}, meta={"scopes": {"acc": "G"}}))
+    assert "d_acc" not in run.frame.columns
+
+
+def test_keras_gan_acc_in_both_brackets(tmp_path) -> None:
+    log = tmp_path / "train.log"
+    log.write_text("".join(f"{i} [D loss: 0.0{i + 1}, acc: 100.00%] [G loss: 5.{i}, acc: 0.00%]\n" for i in range(6)))
+    run = ganlog.load_runs(log)[0]
+    assert run.roles["d_acc"].printed == "acc"
+    assert list(run.frame["d_acc"]) == [1.0] * 6
+    assert run.roles["g_acc"].role == "other"
