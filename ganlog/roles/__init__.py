@@ -159,10 +159,13 @@ def decide(run: "Run", pins: Mapping[str, str] | None = None, family: str | None
         entries.append(e)
 
     _outputs_beside_parts(entries)
-    values = {e.col: _finite(df[e.col].to_numpy(dtype=float, na_value=np.nan)) for e in entries}
+    raw = {e.col: df[e.col].to_numpy(dtype=float, na_value=np.nan) for e in entries}
+    values = {c: _finite(v) for c, v in raw.items()}
     transforms: dict[str, float] = {}
     for e in entries:
         if not e.pinned:
+            if e.role in _PROB_TO_LOGIT:
+                _probability_or_logit(e, raw[e.col])
             _check_values(e, values[e.col], transforms)
         else:
             e.constant_zero = bool(values[e.col].size) and bool(np.all(values[e.col] == 0))
@@ -255,6 +258,37 @@ def _finite(v: "object") -> "object":
 
     a = np.asarray(v, dtype=float)
     return a[np.isfinite(a)]
+
+
+#: words that say a D output is a probability (a sigmoid's), not a raw score
+_PROB_WORDS = frozenset({"prob", "probs", "probability", "sigmoid", "p"})
+
+
+def _probability_or_logit(e: _Entry, raw: "object") -> None:
+    """A D-output name whose values cannot be probabilities is D's raw score (a logit).
+
+    A probability is never infinite; and a *score* name (``real_score``, ``out_d_fake``) with no
+    finite value to show it stays in [0, 1] is taken as the raw score most trainers log
+    (GFPGAN/BasicSR print ``mean(D(x))`` before any sigmoid). D(x)/D(G(z)) notation and
+    ``prob``/``sigmoid`` names stay probabilities. Finite values that leave [0, 1] are judged
+    by :func:`_check_values`.
+    """
+    import numpy as np
+
+    a = np.asarray(raw, dtype=float)
+    if a.size == 0:
+        return
+    new = _PROB_TO_LOGIT[e.role]
+    if np.isinf(a).any():
+        e.reason += "; it is printed as inf, which no probability can be: raw scores (logits)"
+        e.role, e.confidence = new, min(e.confidence, 0.7)
+        return
+    toks = set(tokenize(e.printed))
+    named_probability = bool(toks & _PROB_WORDS) or ({"d", "x"} <= toks) or ({"d", "g"} <= toks)
+    if not np.isfinite(a).any() and not named_probability:
+        e.reason += ("; no finite value shows it in [0, 1] (all NaN) and the name says score, not "
+                     "probability: raw scores (logits), as GFPGAN/BasicSR log mean(D(x))")
+        e.role, e.confidence = new, min(e.confidence, 0.6)
 
 
 def _check_values(e: _Entry, v: "object", transforms: dict[str, float]) -> None:

@@ -216,3 +216,16 @@ def test_keras_gan_acc_in_both_brackets(tmp_path) -> None:
     assert run.roles["d_acc"].printed == "acc"
     assert list(run.frame["d_acc"]) == [1.0] * 6
     assert run.roles["g_acc"].role == "other"
+
+
+def test_score_names_that_cannot_be_probabilities_are_logits() -> None:
+    """GFPGAN prints real_score/fake_score (mean D logits): inf, or NaN with no finite value, is no probability."""
+    run = decide(_run({"l_d": [math.nan, math.nan], "real_score": [math.nan, math.nan],
+                       "fake_score": [math.inf, math.nan]}, meta={"nan_columns": ["real_score"]}))
+    assert run.roles["d_real_logit"].printed == "real_score"
+    assert run.roles["d_fake_logit"].printed == "fake_score" and "inf" in run.roles["d_fake_logit"].reason
+    # D(x) notation all NaN is still D(x) (a DCGAN gone NaN); finite values in [0, 1] stay probabilities
+    run = decide(_run({"D(x)": [math.nan, math.nan], "real_score": [0.4, math.nan]},
+                      meta={"nan_columns": ["D(x)"]}))
+    assert run.roles["d_x"].printed == "D(x)"
+    assert "d_real_logit" not in run.frame.columns
