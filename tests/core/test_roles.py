@@ -229,3 +229,14 @@ def test_score_names_that_cannot_be_probabilities_are_logits() -> None:
                       meta={"nan_columns": ["D(x)"]}))
     assert run.roles["d_x"].printed == "D(x)"
     assert "d_real_logit" not in run.frame.columns
+
+
+def test_grouped_print_scopes_its_sub_names(tmp_path) -> None:
+    """`Generator_Loss (Content/Advers/Total): c/a/t`: the sub-names are G's (SRGAN prints so)."""
+    log = tmp_path / "train.log"
+    log.write_text("".join(f"[{e}/100][10/10] Discriminator_Loss: 0.9{e} Generator_Loss (Content/Advers/Total): "
+                           f"0.002/1.2{e}/0.003\n" for e in range(4)))
+    run = ganlog.load_runs(log)[0]
+    assert run.meta["scopes"]["Advers"] == "Generator"
+    assert run.roles["loss_g"].printed == "Advers" and run.roles["loss_g_total"].printed == "Total"
+    assert run.roles["content"].role == "loss_g_part"
