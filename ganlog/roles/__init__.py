@@ -394,6 +394,18 @@ def _context(entries: list[_Entry], df: "object", run: "Run") -> None:
                     e.reason = (f"'{e.printed}' beside a D total it does not add up to, with values in [0, 1]: "
                                 f"D's output on {'real' if new == 'd_x' else 'generated'} data")
 
+    # D: an explicit adversarial term beside a generic/total D loss (ACGAN's generation_loss beside
+    # its loss, which adds the classifier term): the detectors judge the adversarial term
+    ds = [e for e in entries if e.role == "loss_d" and not e.pinned]
+    dadv = [e for e in ds if e.kind == "adv"]
+    if dadv and any(e.kind in {"generic", "total"} for e in ds):
+        best = max(dadv, key=lambda e: (e.confidence, -e.order))
+        for e in ds:
+            if e.kind in {"generic", "total"}:
+                e.role = "loss_d_total"
+                e.reason += f"; the adversarial term '{best.printed}' is printed apart, so this is D's total"
+        best.reason += "; the detectors judge this adversarial term as loss_d"
+
     # G: an explicit adversarial term makes the generic/total G loss the G total
     gs = [e for e in entries if e.role == "loss_g" and not e.pinned]
     adv = [e for e in gs if e.kind == "adv"]

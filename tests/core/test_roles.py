@@ -240,3 +240,20 @@ def test_grouped_print_scopes_its_sub_names(tmp_path) -> None:
     assert run.meta["scopes"]["Advers"] == "Generator"
     assert run.roles["loss_g"].printed == "Advers" and run.roles["loss_g_total"].printed == "Total"
     assert run.roles["content"].role == "loss_g_part"
+
+
+def test_acgan_generation_loss_is_the_adversarial_term() -> None:
+    """Keras ACGAN's table: 'generation_loss' is real/fake, 'auxiliary_loss' the classifier, 'loss' the sum."""
+    cols = {
+        "generator (train) loss": [8.35, 9.38], "generator (train) generation_loss": [6.03, 7.07],
+        "generator (train) auxiliary_loss": [2.32, 2.31], "generator (test) generation_loss": [6.09, 6.58],
+        "discriminator (train) loss": [1.32, 1.21], "discriminator (train) generation_loss": [0.01, 0.0],
+        "discriminator (train) auxiliary_loss": [1.31, 1.21], "discriminator (test) generation_loss": [0.0, 0.0],
+    }
+    run = decide(_run(cols))
+    assert run.roles["loss_d"].printed == "discriminator (train) generation_loss"
+    assert run.roles["loss_g"].printed == "generator (train) generation_loss"
+    assert run.roles["loss_g_total"].printed == "generator (train) loss"
+    assert run.roles["loss_d_cls"].printed == "discriminator (train) auxiliary_loss"
+    assert run.roles["discriminator_train_loss"].role == "loss_d_total"
+    assert run.roles["generator_train_auxiliary_loss"].role == "loss_g_part"
