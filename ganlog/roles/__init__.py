@@ -424,6 +424,8 @@ def _context(entries: list[_Entry], df: "object", run: "Run") -> None:
                 e.role = "loss_g_total"
                 e.reason += "; a G loss without 'total' is printed beside it and is taken as loss_g"
 
+    _optimizer_indices(entries, df)
+
     # Two domains, or one: a single domain is the run's D/G pair
     dom = {e.domain for e in entries if e.role in {"loss_d_a", "loss_d_b", "loss_g_a", "loss_g_b"}}
     if len(dom) == 1:
@@ -435,6 +437,67 @@ def _context(entries: list[_Entry], df: "object", run: "Run") -> None:
                 if plain not in have:
                     e.role = plain
                     e.reason += f"; only domain {only.upper()} is printed, so it is the run's {plain}"
+
+
+_NET_LOSSES = {"loss_g_total": "g", "loss_g": "g", "loss_d": "d", "loss_d_total": "d"}
+
+
+def _optimizer_indices(entries: list[_Entry], df: "object") -> None:
+    """Per-optimizer columns ``loss_0``, ``grad_norm_0``, ``current_lr_0`` (Coqui's trainer, Lightning's
+    ``lr-Adam-0``): optimizer *i* is the network whose loss ``loss_i`` equals, and its gradient norm
+    and learning rate are that network's.
+
+    Decided by the values, not by the index: which optimizer is first is a choice of the model's
+    code (Coqui's GAN vocoders put G first in 2021 and D first later).
+    """
+    import re
+
+    import numpy as np
+
+    def split(e: _Entry) -> tuple[str, str] | None:
+        m = re.fullmatch(r"(.*?)[_\-/ ]?(\d)", e.printed.strip())
+        if not m:
+            return None
+        base = [t for t in tokenize(m.group(1)) if t not in {"current", "curr", "train"}]
+        kind = {("loss",): "loss", ("grad", "norm"): "grad_norm", ("lr",): "lr", ("learning", "rate"): "lr"}.get(tuple(base))
+        return (kind, m.group(2)) if kind else None
+
+    indexed = [(e, *k) for e in entries if not e.pinned and (k := split(e)) is not None]
+    if not indexed:
+        return
+    nets = [e for e in entries if e.role in _NET_LOSSES]
+    owner: dict[str, tuple[str, str]] = {}
+    for e, kind, idx in indexed:
+        if kind != "loss":
+            continue
+        v = df[e.col].to_numpy(dtype=float, na_value=np.nan)  # type: ignore[index]
+        found = set()
+        for n in nets:
+            w = df[n.col].to_numpy(dtype=float, na_value=np.nan)  # type: ignore[index]
+            ok = np.isfinite(v) & np.isfinite(w)
+            if ok.any() and np.allclose(v[ok], w[ok], rtol=1e-3, atol=1e-6) and np.any(np.abs(w[ok]) > 1e-6):
+                found.add((_NET_LOSSES[n.role], n.printed))
+        if len({net for net, _p in found}) == 1:
+            owner[idx] = sorted(found)[0]
+    indices = {idx for _e, _k, idx in indexed}
+    if len(indices) == 2 and len(owner) == 1:  # a GAN's two optimizers: the other one is the other network's
+        (known, (net, printed)), = owner.items()
+        other = next(iter(indices - {known}))
+        owner[other] = ("d" if net == "g" else "g", f"not optimizer {known} (G's: its loss equals '{printed}')"
+                        if net == "g" else f"not optimizer {known} (D's: its loss equals '{printed}')")
+    for e, kind, idx in indexed:
+        if idx not in owner or kind == "loss":
+            if kind == "loss" and idx in owner:
+                e.reason += f"; equal to '{owner[idx][1]}': the loss of optimizer {idx}, {owner[idx][0].upper()}'s"
+            continue
+        net, printed = owner[idx]
+        what = "learning rate" if kind == "lr" else "gradient norm"
+        if printed.startswith("not "):
+            e.role, e.confidence = f"{kind}_{net}", 0.7
+            e.reason = f"the {what} of optimizer {idx} of two, {printed}: {net.upper()}'s"
+        else:
+            e.role, e.confidence = f"{kind}_{net}", 0.8
+            e.reason = f"the {what} of optimizer {idx}, whose loss loss_{idx} equals '{printed}': {net.upper()}'s"
 
 
 def _halves(run: "Run") -> str | None:

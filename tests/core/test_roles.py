@@ -257,3 +257,21 @@ def test_acgan_generation_loss_is_the_adversarial_term() -> None:
     assert run.roles["loss_d_cls"].printed == "discriminator (train) auxiliary_loss"
     assert run.roles["discriminator_train_loss"].role == "loss_d_total"
     assert run.roles["generator_train_auxiliary_loss"].role == "loss_g_part"
+
+
+@pytest.mark.parametrize("first", ["G", "D"])
+def test_optimizer_index_columns_follow_the_loss_they_equal(first: str) -> None:
+    """Coqui prints loss_0/grad_norm_0/current_lr_0 per optimizer; which network is 0 changed between
+    versions, so the loss that loss_0 equals decides it."""
+    g, d = [16.5, 16.4], [2.1, 2.3]
+    cols = {"G_gen_loss": g, "G_adv_loss": [0.0, 0.0], "D_loss": d,
+            "loss_0": g if first == "G" else d, "grad_norm_0": [22.8, 28.8],
+            "current_lr_0": [1e-4, 1e-4], "current_lr_1": [2e-4, 2e-4]}
+    run = decide(_run(cols))
+    zero, one = ("g", "d") if first == "G" else ("d", "g")
+    assert run.roles[f"grad_norm_{zero}"].printed == "grad_norm_0"
+    assert run.roles[f"lr_{zero}"].printed == "current_lr_0"
+    assert run.roles[f"lr_{one}"].printed == "current_lr_1"
+    # no loss to match: the index alone decides nothing
+    run = decide(_run({"grad_norm_0": [1.0, 2.0], "current_lr_0": [1e-4, 1e-4]}))
+    assert "grad_norm_g" not in run.frame.columns and "lr_g" not in run.frame.columns
