@@ -83,6 +83,8 @@ ROLES: dict[str, str] = {
     "lpips": "LPIPS distance",
     "diversity": "a diversity measure of the samples",
     "aug_p": "augmentation probability (ADA p)",
+    "spectral": "a layer's leading singular value or spectral norm (BigGAN's get_SVs *_sv0, sigma); "
+                "keeps its own column name (GAN406 reads them)",
     # the rest
     "other": "a logged value with no GAN role",
     "unresolved": "looks like a D/G loss, but what it is could not be decided",
@@ -91,7 +93,7 @@ ROLES: dict[str, str] = {
 #: roles whose column is named by the role itself (the canonical names of the contract)
 CANONICAL_ROLES: frozenset[str] = frozenset(
     r for r in ROLES
-    if r not in {"time", "throughput", "loss_d_part", "loss_d_total", "loss_g_part", "loss", "loss_epoch_mean",
+    if r not in {"time", "throughput", "spectral", "loss_d_part", "loss_d_total", "loss_g_part", "loss", "loss_epoch_mean",
                  "grad_norm", "lr", "other", "unresolved", "tick"}
 )
 
@@ -238,6 +240,13 @@ def _guess(name: str) -> NameGuess:
         return NameGuess(role, 0.95, f"'{name}' names the {role} counter")
     has_d, has_g = bool(t & D_WORDS), bool(t & G_WORDS)
     has_loss = bool(t & LOSS_WORDS)
+
+    # ---- singular values (before anything with a D in it reads as a loss) ----
+    if any(re.fullmatch(r"sv\d*", tok) for tok in toks) or ({"singular", "value"} <= t) \
+            or ({"spectral", "norm"} <= t) or ("sigma" in t and not has_loss):
+        side = " of D" if has_d and not has_g else " of G" if has_g and not has_d else ""
+        return NameGuess("spectral", 0.9, f"a layer's leading singular value{side} (BigGAN's get_SVs, "
+                                          "spectral norm): not a loss")
 
     # ---- D outputs (before anything with a D in it reads as a loss) ----
     if {"d", "g", "z"} <= t or {"d", "g", "z1"} <= t or {"d", "g", "z2"} <= t or key.startswith("dgz"):

@@ -48,7 +48,8 @@ def test_tokens() -> None:
     assert tokenize("closs") == ["critic", "loss"]
 
 
-@pytest.mark.parametrize("name", ["TrainStep", "Perf/ImagesPerStep", "ValStep", "StepStep", "GStep"])
+@pytest.mark.parametrize("name", ["TrainStep", "Perf/ImagesPerStep", "ValStep", "StepStep", "GStep", "score (Step",
+                                  "FID score (Step", "score (Step std", "(Step", "Step (Step", "score(Step)"])
 def test_capital_step_suffix_does_not_recurse(name: str) -> None:
     """Regression: names ending in a capital 'Step' sent canonical_name into infinite recursion."""
     assert isinstance(canonical_name(name), str)
@@ -275,3 +276,19 @@ def test_optimizer_index_columns_follow_the_loss_they_equal(first: str) -> None:
     # no loss to match: the index alone decides nothing
     run = decide(_run({"grad_norm_0": [1.0, 2.0], "current_lr_0": [1e-4, 1e-4]}))
     assert "grad_norm_g" not in run.frame.columns and "lr_g" not in run.frame.columns
+
+
+def test_singular_values_are_not_losses_and_gan406_still_finds_them() -> None:
+    """BigGAN-PyTorch logs D_loss_real/D_loss_fake beside get_SVs columns (D_blocks_0_conv1_sv0)."""
+    from ganlog.detectors.modern import SV_COLUMN
+
+    n = 40
+    sv = list(np.geomspace(1.0, 40.0, n))
+    run = decide(_run({"itr": list(range(n)), "G_loss": [1.0] * n, "D_loss_real": [0.5] * n,
+                       "D_loss_fake": [0.4] * n, "D_blocks_0_conv1_sv0": sv, "G_linear_sv0": sv,
+                       "D_sigma": [1.0] * n}))
+    assert run.roles["loss_d"].printed.startswith("(D_loss_real")  # derived from the parts, not an sv column
+    svs = [c for c, r in run.roles.items() if r.role == "spectral"]
+    assert len(svs) == 3 and all(SV_COLUMN.search(c) for c in svs)
+    codes = {f.code for f in ganlog.analyze(run).findings}
+    assert "GAN406" in codes
