@@ -449,6 +449,16 @@ TRAINER_HINTS: tuple[tuple[str, str], ...] = (
     (r"━.*\bd_loss: |━.*\bg_loss: ", "keras"),
     (r"\bv_num=", "lightning"),
     (r"\bdisc cost\b.*\bgen cost\b|\bgen cost\b.*\bdisc cost\b", "improved-wgan"),
+    # BigGAN-PyTorch's logs/<exp>_log.jsonl (its metrics log: itr, IS, FID, a _stamp)
+    (r'"itr": \d+, "IS_mean": .*"FID": .*"_stamp": ', "biggan"),
+    # Coqui TTS trainer blocks: '--> STEP: i/N -- GLOBAL_STEP: g' then '| > name: value'
+    (r"--> STEP: \d+/\d+ -- GLOBAL_STEP: \d+", "coqui"),
+    # StyleGAN2-ADA's metric-fid50k_full.txt ('network-snapshot-000204  time 4m 32s  fid50k_full 327.5')
+    (r"network-snapshot-\d+\s+time .*\b(?:fid|kid|is|pr)\d+k", "stylegan2-ada"),
+    # StyleGAN2 ports print the path-length mean pl_avg beside D_reg/G_reg
+    (r"\bpl_avg: .*\bseen: |\bG_reg: .*\bpl_avg: ", "stylegan2"),
+    # Keras' examples/mnist_acgan.py prints a table 'component | loss | generation_loss | auxiliary_loss'
+    (r"\bgeneration_loss\s*\|\s*auxiliary_loss\b", "keras-acgan"),
 )
 
 

@@ -292,3 +292,27 @@ def test_singular_values_are_not_losses_and_gan406_still_finds_them() -> None:
     assert len(svs) == 3 and all(SV_COLUMN.search(c) for c in svs)
     codes = {f.code for f in ganlog.analyze(run).findings}
     assert "GAN406" in codes
+
+
+def test_family_from_trainer_hints_of_metric_only_logs(tmp_path) -> None:
+    """No D loss logged: the trainer the print gives away still says the family."""
+    big = tmp_path / "log.jsonl"
+    big.write_text("".join(f'{{"itr": {i * 2000}, "IS_mean": 1.{i}, "IS_std": 0.01, "FID": 3{i}0.5, "_stamp": 16437{i}}}\n'
+                           for i in range(1, 5)))
+    run = ganlog.load_runs(big)[0]
+    assert run.meta["trainer"] == "biggan" and run.loss_family.name == "hinge"
+    coqui = tmp_path / "train.log"
+    coqui.write_text(" > TRAINING (2021-11-29 10:06:07) \n\n   --> STEP: 24/352 -- GLOBAL_STEP: 244300\n"
+                     "     | > G_gen_loss: 16.55468  (15.96176)\n     | > G_adv_loss: 0.00000  (0.00000)\n")
+    run = ganlog.load_runs(coqui)[0]
+    assert run.meta["trainer"] == "coqui" and run.loss_family.name == "lsgan"
+
+
+def test_family_coarse_zeros_are_not_hinge_and_score_logits_do_not_refute_bce() -> None:
+    # a D loss printed with two decimals: 0.00 is any loss under 0.005, not hinge's exact clamp
+    run = decide(_run({"D loss": [0.01, 0.0, 0.0, 0.0], "G loss": [6.0, 7.1, 7.0, 7.2]}))
+    assert run.loss_family.name != "hinge"
+    # BasicSR logs mean raw D outputs (out_d_real) under BCE-with-logits: still its default BCE
+    run = decide(_run({"l_d_real": [0.5, 0.4, 0.6], "l_d_fake": [0.7, 0.6, 0.8], "l_g_gan": [1.0, 1.1, 0.9],
+                       "out_d_real": [3.0, 4.0, 2.5], "out_d_fake": [-2.0, -3.0, -1.0]}, meta={"trainer": "basicsr"}))
+    assert run.loss_family.name == "bce_sum"
