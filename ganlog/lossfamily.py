@@ -141,7 +141,7 @@ def decide_family(run: "Run", override: str | None = None) -> LossFamily:
     prior = _trainer_prior(run)
     if prior is not None and prior.family in {"bce_sum", "bce_mean"} and any(
             getattr(r, "role", "") in {"d_real_logit", "d_fake_logit"} and "leave [0, 1]" in getattr(r, "reason", "")
-            for r in run.roles.values()):
+            and _says_probability(getattr(r, "printed", "")) for r in run.roles.values()):
         # the print says D(x) (a sigmoid's output), the values say raw scores: a D without sigmoid
         prior = _Prior(None, ("lsgan", "hinge", "wgan"),
                        f"{prior.reason.split(':')[0]}, but D's printed outputs leave [0, 1]: a D without a "
@@ -169,6 +169,15 @@ def decide_family(run: "Run", override: str | None = None) -> LossFamily:
     if signs is not None:
         return signs
     return _from_levels(run, d, d_col, prior)
+
+
+def _says_probability(printed: str) -> bool:
+    """D(x)/D(G(z)) notation or a prob/sigmoid name: a sigmoid's output. Score/output names
+    (BasicSR's out_d_real, GFPGAN's real_score) are raw logits even under a BCE-with-logits loss."""
+    from .roles.names import tokenize
+
+    t = set(tokenize(printed))
+    return {"d", "x"} <= t or {"d", "g"} <= t or bool(t & {"prob", "probs", "probability", "sigmoid"})
 
 
 def _trainer_prior(run: "Run") -> _Prior | None:
@@ -285,7 +294,9 @@ def _from_levels(run: "Run", d: "np.ndarray", d_col: str, prior: _Prior | None) 
         notes.append("D outputs are logged as probabilities, so not hinge")
     n = int(d.size)
     zeros = float(np.mean(d == 0))
-    if "hinge" in allowed and zeros >= 0.5 and n >= 3:
+    # a D loss printed with two decimals shows 0.00 for anything below 0.005: no exact zero
+    coarse = bool(np.any(d != 0)) and bool(np.all(np.abs(d * 100 - np.round(d * 100)) < 1e-6))
+    if "hinge" in allowed and zeros >= 0.5 and n >= 3 and not coarse:
         return LossFamily("hinge", f"the D loss is exactly 0 in {zeros:.0%} of the {n} records and no D "
                                    "probabilities are logged: hinge's max(0, .) clamp reaches 0 exactly "
                                    "(a normal state there), BCE and LSGAN only approach it")

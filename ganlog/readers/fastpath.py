@@ -163,6 +163,8 @@ def _known_fields(fmt: TextFormat, line: str) -> tuple[list[tuple[str, int, int]
             for name, a, b in pair_spans(m.group(key)):
                 if key == "_rest_d" and not name.lower().startswith("d"):
                     name = "D " + name
+                elif key == "_rest_g" and any(f[0] == name for f in fields):
+                    name = "G " + name  # as the regex path: `[D loss: .., acc: ..] [G loss: .., acc: ..]`
                 fields.append((name, base + a, base + b))
         elif not key.startswith("_"):
             fields.append((fmt.printed.get(key, key), m.start(key), m.end(key)))

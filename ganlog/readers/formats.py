@@ -69,6 +69,10 @@ class TextFormat:
     source: str = ""
     #: StyleGAN: the step is the images seen, ``kimg * 1000`` (as for its stats.jsonl).
     kimg_step: bool = False
+    #: Printed name -> the network whose bracket it sits in, for fixed fields whose name does not
+    #: say it (Keras-GAN's ``acc`` inside ``[D loss: ...]``): ``run.meta["scopes"]``, as the
+    #: generic reader passes them; the roles resolver reads the name in that scope.
+    scopes: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -219,14 +223,15 @@ FORMATS: tuple[TextFormat, ...] = (
             r"(?P<_rest_d>[^\]\n\r]*)\]\s*\[G loss:\s*(?P<loss_g>V)(?P<_rest_g>[^\]\n\r]*)\]"
         ),
         trainer="keras-gan",
-        printed={"loss_d": "D loss", "loss_g": "G loss", "d_acc": "D acc."},
+        printed={"loss_d": "D loss", "loss_g": "G loss", "d_acc": "acc"},
+        scopes={"acc": "D"},
         epoch_base=None,
         anchor="[D loss:",
         examples=(
             "0 [D loss: 0.693147, acc.: 50.00%] [G loss: 0.710000]",
             "4500 [D loss: 0.612305, acc.: 67.19%, op_acc: 12.50%] [G loss: 1.013224]",
         ),
-        expected={"step": 0, "loss_d": 0.693147, "d_acc": 50.0, "loss_g": 0.71},
+        expected={"step": 0, "loss_d": 0.693147, "d_acc": 0.5, "loss_g": 0.71},  # d_acc: a fraction
     ),
     TextFormat(
         name="dcgan_tf",
@@ -444,6 +449,16 @@ TRAINER_HINTS: tuple[tuple[str, str], ...] = (
     (r"━.*\bd_loss: |━.*\bg_loss: ", "keras"),
     (r"\bv_num=", "lightning"),
     (r"\bdisc cost\b.*\bgen cost\b|\bgen cost\b.*\bdisc cost\b", "improved-wgan"),
+    # BigGAN-PyTorch's logs/<exp>_log.jsonl (its metrics log: itr, IS, FID, a _stamp)
+    (r'"itr": \d+, "IS_mean": .*"FID": .*"_stamp": ', "biggan"),
+    # Coqui TTS trainer blocks: '--> STEP: i/N -- GLOBAL_STEP: g' then '| > name: value'
+    (r"--> STEP: \d+/\d+ -- GLOBAL_STEP: \d+", "coqui"),
+    # StyleGAN2-ADA's metric-fid50k_full.txt ('network-snapshot-000204  time 4m 32s  fid50k_full 327.5')
+    (r"network-snapshot-\d+\s+time .*\b(?:fid|kid|is|pr)\d+k", "stylegan2-ada"),
+    # StyleGAN2 ports print the path-length mean pl_avg beside D_reg/G_reg
+    (r"\bpl_avg: .*\bseen: |\bG_reg: .*\bpl_avg: ", "stylegan2"),
+    # Keras' examples/mnist_acgan.py prints a table 'component | loss | generation_loss | auxiliary_loss'
+    (r"\bgeneration_loss\s*\|\s*auxiliary_loss\b", "keras-acgan"),
 )
 
 

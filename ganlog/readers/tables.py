@@ -96,6 +96,12 @@ class TableReader(Reader):
                            fmt=fmt, stats=stats, options=options)
         if fmt.startswith("stylegan"):
             run.meta.setdefault("trainer", "stylegan2-ada")
+        elif fmt == "jsonl" and "trainer" not in run.meta:
+            from .formats import guess_trainer
+
+            trainer = guess_trainer(source.head(65536).decode("utf-8", "replace"))
+            if trainer:  # BigGAN-PyTorch's log.jsonl and other logs whose names give their trainer away
+                run.meta["trainer"] = trainer
         return [run]
 
 

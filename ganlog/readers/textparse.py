@@ -114,6 +114,8 @@ def format_meta(reason: str, fmt: TextFormat | None, head: str) -> dict[str, Any
         trainer = guess_trainer(head) or trainer  # StyleGAN (TF), StyleGAN3 or StyleGAN2-ADA by what they print
     if trainer:
         meta["trainer"] = trainer
+    if fmt is not None and fmt.scopes:
+        meta["scopes"] = dict(fmt.scopes)
     return meta
 
 

@@ -66,6 +66,8 @@ class Token:
     start: int
     end: int
     pct: bool = False
+    #: the network a group name gives its values (``Generator_Loss (Content/Advers/Total): ..``)
+    scope: str | None = None
 
 
 def _clean_name(name: str) -> str:
@@ -191,18 +193,44 @@ _GROUPED = re.compile(r"[A-Za-z][\w.\-]*\s*\(([A-Za-z_][\w.\-]*(?:/[A-Za-z_][\w.
                       r"((?:" + _NUM_S + r")(?:\s*/\s*(?:" + _NUM_S + r"))+)")
 
 
-def _ungroup(m: re.Match[str]) -> str:
+#: network words a group name may start or end with (``Generator_Loss``, ``D_losses``)
+_GROUP_NETWORKS = frozenset({"generator", "discriminator", "generators", "discriminators"})
+
+
+def _group_scope(name: str) -> str | None:
+    """``Generator`` for ``Generator_Loss``, ``D`` for ``D_losses``; None when no network is named."""
+    own = scope_word(name)
+    if own is not None:
+        return own
+    parts = [p for p in re.split(r"[\s_/]+|(?<=[a-z])(?=[A-Z])", name) if p]
+    for p in (parts[:1] + parts[-1:]) if len(parts) > 1 else ():
+        if p.lower() in _GROUP_NETWORKS:
+            return p
+    return None
+
+
+def _ungroup(m: re.Match[str], scoped: dict[str, str] | None = None) -> str:
     subs, vals = m.group(1).split("/"), re.split(r"\s*/\s*", m.group(2))
     if len(subs) != len(vals):
         return m.group(0)
+    if scoped is not None:
+        scope = _group_scope(m.group(0).split("(")[0].strip())
+        if scope is not None:
+            for a in subs:
+                scoped.setdefault(a, scope)
     return " ".join(f"{a}: {b}" for a, b in zip(subs, vals))
 
 
 def tokenize(line: str) -> list[Token]:
-    """Every value in ``line`` with its name, in order (timestamps and durations dropped)."""
+    """Every value in ``line`` with its name, in order (timestamps and durations dropped).
+
+    A grouped print ``Generator_Loss (Content/Advers/Total): c/a/t`` gives one value per
+    sub-name, each scoped (``Token.scope``) to the network the group names.
+    """
+    scoped: dict[str, str] = {}
     if "(" in line and "):" in line:
         if "/" in line:
-            line = _GROUPED.sub(_ungroup, line)
+            line = _GROUPED.sub(lambda m: _ungroup(m, scoped), line)
         line = _QUALIFIED.sub(lambda m: f"{m.group(2)}, {m.group(1)}:", line)
     out: list[Token] = []
     prev_end = 0
@@ -230,7 +258,12 @@ def tokenize(line: str) -> list[Token]:
             raw = raw.replace(",", "").replace("_", "")
         out.append(Token(name, raw, m.start("num"), m.end("num"), m.group("pct") is not None))
         prev_end, prev_was_value = m.end(), True
-    return _name_lists(out)
+    out = _name_lists(out)
+    if scoped:
+        for t in out:
+            if t.name in scoped:
+                t.scope = scoped[t.name]
+    return out
 
 
 def _name_lists(tokens: list[Token]) -> list[Token]:
@@ -313,6 +346,10 @@ def scoped_pairs(line: str, scope_notes: dict[str, str] | None = None) -> list[l
         if own is not None:
             cur_scope = own
         scope = cur_scope
+        if t.scope is not None and own is None:
+            scope = t.scope  # a sub-name of a grouped print: the group's network
+            if scope_notes is not None:
+                scope_notes.setdefault(name, t.scope)
         if g >= 0:
             if g not in group_scope:
                 group_scope[g] = own

@@ -12,6 +12,8 @@ from ganlog.readers import load
 from ganlog.readers.formats import FORMATS, TextFormat
 from ganlog.readers.records import clean
 from ganlog.readers.text import detect, parse_known
+from ganlog.readers.textparse import format_meta
+from ganlog.roles import decide
 
 
 def _first_row(fmt: TextFormat, text: str) -> dict[str, float]:
@@ -19,11 +21,14 @@ def _first_row(fmt: TextFormat, text: str) -> dict[str, float]:
     records = parse_known(clean(text.encode()).text, fmt, stats)
     assert records, f"{fmt.name}: no record in its own example"
     run = build_run(records, name="x", source="x", reader="text", format=fmt.name,
-                    epoch_base=fmt.epoch_base)
+                    epoch_base=fmt.epoch_base, meta=format_meta("", fmt, text))
     row = run.frame.iloc[0].to_dict()
     # a value may be named by its column or as printed (the roles resolver names the columns)
     for col, printed in run.original_names.items():
         row.setdefault(printed, row.get(col))
+    decide(run)  # the format's scopes (Keras-GAN's `acc` in D's bracket) are read by the roles
+    for col, value in run.frame.iloc[0].to_dict().items():
+        row.setdefault(col, value)
     return row
 
 
