@@ -104,13 +104,16 @@ def read_points(data: bytes, name: str, stats: ParseStats,
     tags = list(fast.tags)
     index = {t: i for i, t in enumerate(tags)}
     slow_ids = _intern(slow.tag, tags, index)
+    stats.records += len(starts)
+    if not slow.record:  # every point came through the fast path, already in file order
+        return EventPoints(tags, fast.tag_id, fast.step, fast.wall_time, fast.value, records=len(starts),
+                           skipped_kinds=dict(slow.skipped_kinds))
     record = np.concatenate([fast.record, np.asarray(slow.record, dtype=np.int64)])
     order = np.argsort(record, kind="stable")
     tag_id = np.concatenate([fast.tag_id, slow_ids])[order]
     step = np.concatenate([fast.step, np.asarray(slow.step, dtype=np.int64)])[order]
     wall = np.concatenate([fast.wall_time, np.asarray(slow.wall_time, dtype=np.float64)])[order]
     value = np.concatenate([fast.value, np.asarray(slow.value, dtype=np.float64)])[order]
-    stats.records += len(starts)
     return EventPoints(tags, tag_id, step, wall, value, records=len(starts),
                        skipped_kinds=dict(slow.skipped_kinds))
 
