@@ -55,8 +55,51 @@ class EventPoints:
     skipped_kinds: dict[str, int] = field(default_factory=dict)
 
 
+#: Event files larger than this are read a chunk at a time (memory bounded by the chunk,
+#: not the file); 32 MB is about 700,000 scalar records.
+CHUNK_BYTES = 32 << 20
+
+
+def read_points_file(path: Path, name: str, stats: ParseStats,
+                     input_errors: list[str] | None = None, chunk: int = CHUNK_BYTES) -> EventPoints:
+    """:func:`read_points` of a file, read ``chunk`` bytes at a time.
+
+    Each chunk is framed up to its last whole record, whose remainder is carried into the
+    next chunk. A chunk with any damage (a bad checksum, a record that is not an Event)
+    sends the whole file through :func:`read_points`, which reports the damage with its
+    offset in the file; so do files no larger than one chunk.
+    """
+    from ._tfrecord import frame, header_ok
+
+    if input_errors is None:
+        input_errors = []
+    if path.stat().st_size <= chunk:
+        return read_points(path.read_bytes(), name, stats, input_errors)
+    parts: list[EventPoints] = []
+    with open(path, "rb") as fh:
+        data = fh.read(chunk)
+        while data:
+            more = fh.read(chunk)
+            if not header_ok(data, 0):
+                return read_points(path.read_bytes(), name, stats, input_errors)
+            framing = frame(data, final=not more)
+            sub_stats = ParseStats()
+            sub_errors: list[str] = []
+            pts = read_points(data, name, sub_stats, sub_errors, framing=framing)
+            if framing.problems or sub_errors or sub_stats.warnings:
+                # offsets must be the file's: read it whole, the way a small file is read
+                return read_points(path.read_bytes(), name, stats, input_errors)
+            parts.append(pts)
+            if not more:
+                break
+            data = data[framing.end:] + more
+            del more
+    stats.records += sum(p.records for p in parts)
+    return concat_points(parts)
+
+
 def read_points(data: bytes, name: str, stats: ParseStats,
-                input_errors: list[str] | None = None) -> EventPoints:
+                input_errors: list[str] | None = None, framing: "object | None" = None) -> EventPoints:
     """Decode every scalar in one event file's bytes.
 
     Raises :class:`InputError` when the bytes are not an event file at all;
@@ -68,15 +111,18 @@ def read_points(data: bytes, name: str, stats: ParseStats,
     from ._eventproto import DecodeError, Points, decode_event, decode_fast
     from ._tfrecord import HEADER, frame, header_ok
 
-    if not data:
+    if framing is not None:
+        pass  # a chunk framed by read_points_file
+    elif not data:
         raise InputError(name, "the file is empty", expected="a TensorBoard event file")
-    if not header_ok(data, 0):
+    elif not header_ok(data, 0):
         if len(data) < HEADER:
             raise InputError(name, f"only {len(data)} bytes, cut off inside the first record header",
                              where="byte 0", expected="a TensorBoard event file (TFRecord framing)")
         raise InputError(name, "not a TensorBoard event file: no valid record header",
                          where="byte 0", expected="a TFRecord length with its CRC-32C checksum")
-    framing = frame(data)
+    if framing is None:
+        framing = frame(data)
     if input_errors is None:
         input_errors = []
     for p in framing.problems:
@@ -211,7 +257,8 @@ class TensorBoardReader(Reader):
             return self._read_dir(source, options)
         stats = ParseStats()
         problems: list[str] = []
-        points = read_points(source.read_bytes(), source.name, stats, problems)
+        points = (read_points_file(source.path, source.name, stats, problems) if source.path is not None
+                  and source.data is None else read_points(source.read_bytes(), source.name, stats, problems))
         name = options.run_name or (source.path.parent.name if source.path is not None and
                                     is_event_filename(source.filename) else source.stem) or "run"
         run = points_to_run(points, name=name, source=source.name, stats=stats, options=options,
@@ -254,7 +301,7 @@ def read_event_dirs(root: Path, dirs: dict[Path, list[Path]], options: ReadOptio
         parts: list[EventPoints] = []
         for p in event_file_order(files):
             try:
-                parts.append(read_points(p.read_bytes(), str(p), stats, problems))
+                parts.append(read_points_file(p, str(p), stats, problems))
             except InputError as exc:
                 problems.append(str(exc))
                 stats.warn(str(exc), partial=True)
