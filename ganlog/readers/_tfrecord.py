@@ -109,7 +109,10 @@ def _walk_bulk(data: bytes, buf: np.ndarray, pos: int) -> tuple[np.ndarray, np.n
         if len(l_arr) < _PROBE:
             break  # the end, or a record that does not fit: the caller looks at it
         lens = l_arr.tolist()
-        period = next((p for p in range(1, _MAX_PERIOD + 1) if lens[-2 * p:-p] == lens[-p:]), None)
+        # The shortest period that holds across the whole probe: checking only its last two
+        # repetitions took two equal neighbours (Loss/D, Loss/G) for period 1 whenever the
+        # probe ended between them, and the prediction then failed at every next record.
+        period = next((p for p in range(1, _MAX_PERIOD + 1) if lens[p:] == lens[:-p]), None)
         while period is not None:
             pattern = np.asarray(lens[-period:], dtype=np.int64)
             rec = pattern + (HEADER + FOOTER)

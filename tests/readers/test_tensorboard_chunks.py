@@ -72,3 +72,50 @@ def test_damage_in_a_later_chunk_has_the_file_offset(event_path: Path, tmp_path:
     assert chunk_stats.warnings == whole_stats.warnings
     if where != "cut":
         assert f"byte {int(fr.starts[k]) - 12:,}" in errs_c[0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sorted_pivot_equals_general(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ganlog.readers import _align
+
+    rng = np.random.default_rng(seed)
+    n_tags, steps = 3, np.sort(rng.integers(0, 50, 400))
+    metric = rng.integers(0, n_tags, len(steps))
+    if seed % 2:  # no repeats: one point per (tag, step), some tags missing at some steps
+        key = np.unique(steps * n_tags + metric)
+        steps, metric = key // n_tags, key % n_tags
+    value = rng.random(len(steps))
+    wall = rng.random(len(steps))
+    if seed == 5:
+        wall[3] = np.inf
+    names = ["a", "b", "c"]
+    fast, d_fast = _align.pivot(metric, steps, value, names, wall)
+    monkeypatch.setattr(_align, "_pivot_sorted", lambda *a: None)
+    slow, d_slow = _align.pivot(metric, steps, value, names, wall)
+    assert d_fast == d_slow and fast.keys() == slow.keys()
+    for k in slow:
+        np.testing.assert_array_equal(fast[k], slow[k])
+
+
+def test_bulk_framing_finds_the_period_whatever_the_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lengths repeating as [10, 10, 8, 12]: a probe ending between the two 10s is not period 1."""
+    import struct
+
+    from ganlog.readers import _tfrecord
+    from ganlog.readers._crc32c import masked_crc
+
+    def rec(payload: bytes) -> bytes:
+        h = struct.pack("<Q", len(payload))
+        return h + struct.pack("<I", masked_crc(h)) + payload + struct.pack("<I", masked_crc(payload))
+
+    pattern = [10, 10, 8, 12]
+    for phase in range(4):
+        lens = (pattern * 3000)[phase:]
+        data = b"".join(rec(bytes([i % 251]) * n) for i, n in enumerate(lens))
+        calls = []
+        real = _tfrecord._walk
+        monkeypatch.setattr(_tfrecord, "_walk", lambda *a, **k: calls.append(1) or real(*a, **k))
+        fr = frame(data)
+        monkeypatch.setattr(_tfrecord, "_walk", real)
+        assert fr.lengths.tolist() == lens and not fr.problems
+        assert len(calls) <= 3, (phase, len(calls))
