@@ -425,13 +425,16 @@ def read_fast(reader_name: str, source: Source, forced: str | None,
         nan_cols = nan_columns(frame[all_nan], ref)
         if nan_cols:
             meta["nan_columns"] = nan_cols
+    # build_run replaces columns (float epoch -> int): with no reference left here, the
+    # replaced ones are freed at once instead of after it returns.
+    owned = [frame]
+    del frame
     run = build_run(
-        frame, name=options.run_name or source.stem, source=source.name, reader=reader_name,
+        owned.pop(), name=options.run_name or source.stem, source=source.name, reader=reader_name,
         format=name, stats=stats, loss_family=options.loss_family,
         extra_aliases=options.extra_aliases, epoch_base=epoch_base, iters_per_epoch=per_epoch,
         meta=meta,
     )
-    del frame
     _trim()
     return run
 
