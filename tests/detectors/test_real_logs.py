@@ -46,6 +46,9 @@ FIRING = [
     ("GAN101", "gfpgan-losses-explode-issue-270"),
     # GAN101: hinge is among the candidates, but D's real-fake logit gap (>= 5) says its outputs are pinned
     ("GAN101", "mmagic-esrgan-example-log-issue-82"),
+    # GAN102: eight records, G loss 8 -> 57 while D's loss sits at 0.0000 and D(G(z)) prints 0.0000: a short
+    # climb with two witnesses that D has won (and a BCE G loss past 20: D(G(z)) < 2e-9)
+    ("GAN102", "dcgan-zhangxiann-practice-issue-1"),
     # GAN401: TensorFlow's "Nan in summary histogram" after finite losses
     ("GAN401", "dcgan-tf-rocm-issue-48-nan-histogram"),
     # GAN501: FID best 48.7, then 84.0 and 77.2: two evaluations 58%+ worse settle it
@@ -75,6 +78,11 @@ SILENT = [
     ("GAN101", "bmsg-gan-relativistic-hinge-d-zero-issue-40"),
     # GAN101: batch-size-1 pix2pix, D loss dipping under the limit within its own per-image scatter
     ("GAN101", "pix2pix-facades-luoyaxiong-loss-log"),
+    # GAN102: GauGAN's G loss of 117 is a total with feature-matching, VGG and KL terms printed beside it,
+    # not -log D(G(z)): no saturation reading
+    ("GAN102", "keras-io-gaugan-tutorial"),
+    # GAN102: DCGAN tutorial, G loss wandering 1-6 with D near chance
+    ("GAN102", "pytorch-dcgan-tutorial-celeba-output"),
     # GAN401: TimeGAN's phases print different names; a loss absent in a phase is missing, not NaN
     ("GAN401", "timegan-tutorial-stock"),
     # GAN301: CycleGAN's first epoch, D_A and G_A scattering independently per image
