@@ -16,7 +16,7 @@ import numpy as np
 from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import (LOSS_COLUMNS, scale_of, Hold, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
+from .common import (LOSS_COLUMNS, SHORT_SERIES, scale_of, Hold, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
                      weighed_mask)
 
 
@@ -30,6 +30,8 @@ def _probability_like(ctx: Context, column: str) -> bool:
 class DxPinnedParams(Params):
     #: D(x) rolling median at or above this is "pinned at 1"
     limit: float = 0.99
+    #: ... or at or above this where D(G(z)) prints as 0 in the same records (short logs)
+    witnessed_limit: float = 0.98
     min_records: int = 8
     min_fraction: float = 0.02
     smooth: int = 5
@@ -69,6 +71,13 @@ class DxPinned(Detector):
     cover ``min_fraction`` of the run unless it reaches the end. D(G(z)) at 0
     alongside raises the confidence.
 
+    D(G(z)) printed as 0 in the same records is a witness (judged with the
+    print resolution, as GAN205 judges it): D separates real from fake with
+    certainty, so in short logs (up to 200 records) a record counts from
+    ``witnessed_limit`` (0.98) on, and the effect is measured from there
+    (0 at 0.98, 1 at 1). D(x) 0.984-0.998 with D(G(z)) 0.0000 over three
+    records is D winning, not a D(x) that merely sits high.
+
     Too short
     ---------
     One record is a blip; two records printed at 1 are a state. On runs over
@@ -76,7 +85,8 @@ class DxPinned(Detector):
 
     Options
     -------
-    ``limit`` (0.99), ``min_records`` (8), ``min_fraction`` (0.02), ``smooth`` (5).
+    ``limit`` (0.99), ``witnessed_limit`` (0.98), ``min_records`` (8), ``min_fraction`` (0.02),
+    ``smooth`` (5).
 
     References
     ----------
@@ -109,8 +119,11 @@ class DxPinned(Detector):
                 return 1.0  # printed as 1: saturated below the print resolution
             return float(min(1.0, max(0.0, (med - p.limit) / max(1e-9, 1 - p.limit))))
 
-        found = weighed_holds(ctx, "d_x", lambda v: v >= p.limit, effect, min_records=p.min_records,
-                              min_fraction=p.min_fraction, smooth=p.smooth)
+        found = self._witnessed(ctx, p, res)
+        limit_text = f"{p.witnessed_limit:g} with D(G(z)) printed as 0" if found else f"{p.limit:g}"
+        if not found:
+            found = weighed_holds(ctx, "d_x", lambda v: v >= p.limit, effect, min_records=p.min_records,
+                                  min_fraction=p.min_fraction, smooth=p.smooth)
         for w in found[:3]:
             h = w.hold
             med = float(np.median(values_in(ctx, "d_x", h)))
@@ -125,9 +138,33 @@ class DxPinned(Detector):
             conf = w.confidence + (0.05 if ev.get("d_g_z_median", 1.0) <= 0.01 else 0.0)
             yield self.finding(
                 ctx,
-                f"D(x) median {fmt_prob(med)} over {ctx.span_text(h.span)} >= {p.limit:g}{extra}",
+                f"D(x) median {fmt_prob(med)} over {ctx.span_text(h.span)} >= {limit_text}{extra}",
                 span=h.span, evidence=ev, confidence=conf,
             )
+
+
+    @staticmethod
+    def _witnessed(ctx: Context, p: DxPinnedParams, res: float) -> list:
+        """Short logs: D(x) from ``witnessed_limit`` on where D(G(z)) prints as 0 in the same record."""
+        rows, v = ctx.finite("d_x")
+        if v.size == 0 or v.size > SHORT_SERIES or not ctx.has("d_g_z1"):
+            return []
+        dg = ctx.series("d_g_z1")[rows]
+        zero = np.isfinite(dg) & (np.abs(dg) <= 0.5 * E.resolution(ctx, "d_g_z1") + 1e-12)
+        mask = (v >= p.witnessed_limit) & zero
+        if not mask.any():
+            return []
+        mask |= v >= p.limit
+
+        def effect(a: int, b: int) -> float:
+            vals = v[a:b + 1][mask[a:b + 1]]
+            med = float(np.median(vals)) if vals.size else p.witnessed_limit
+            if med >= 1 - 0.5 * res - 1e-12:
+                return 1.0
+            return float(min(1.0, max(0.0, (med - p.witnessed_limit) / (1 - p.witnessed_limit))))
+
+        return weighed_mask(ctx, mask, rows, effect, min_records=p.min_records, min_fraction=p.min_fraction,
+                            smooth=p.smooth)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ FIRING = [
     # GAN102: eight records, G loss 8 -> 57 while D's loss sits at 0.0000 and D(G(z)) prints 0.0000: a short
     # climb with two witnesses that D has won (and a BCE G loss past 20: D(G(z)) < 2e-9)
     ("GAN102", "dcgan-zhangxiann-practice-issue-1"),
+    # GAN201: D(x) 0.998 / 0.984 / 1.000 with D(G(z)) printed 0.0000 beside it: D winning, judged with the
+    # print resolution (the median 0.998 alone would need more records)
+    ("GAN201", "dcgan-zhangxiann-maintainer-log-issue-1"),
     # GAN401: TensorFlow's "Nan in summary histogram" after finite losses
     ("GAN401", "dcgan-tf-rocm-issue-48-nan-histogram"),
     # GAN501: FID best 48.7, then 84.0 and 77.2: two evaluations 58%+ worse settle it
@@ -83,6 +86,8 @@ SILENT = [
     ("GAN102", "keras-io-gaugan-tutorial"),
     # GAN102: DCGAN tutorial, G loss wandering 1-6 with D near chance
     ("GAN102", "pytorch-dcgan-tutorial-celeba-output"),
+    # GAN201: the PyTorch DCGAN tutorial's D(x) reaches 0.9+ at times, D(G(z)) never prints 0
+    ("GAN201", "pytorch-dcgan-tutorial-celeba-output"),
     # GAN401: TimeGAN's phases print different names; a loss absent in a phase is missing, not NaN
     ("GAN401", "timegan-tutorial-stock"),
     # GAN301: CycleGAN's first epoch, D_A and G_A scattering independently per image
