@@ -313,9 +313,19 @@ class DSaturated(Detector):
     but visible to the print need more (up to ``min_records``). A stretch must
     cover ``min_fraction`` of the run unless it reaches the end.
 
+    D's outputs on real *and* fake printed at the same extreme (D(x) and
+    D(G(z)) both ``1.0000``, or both ``0.0000``) is another matter: each is a
+    mean over a batch, so every real and every fake sample got the same
+    saturated output. D has stopped discriminating and sits on a saturated
+    sigmoid; that is no moment of a contest (D winning prints D(x) 1 with
+    D(G(z)) 0). One such record is evidence: a warning at confidence 0.6
+    when the stretch rule above needs more records. Only with at least
+    three printed decimals (a value printed as ``1`` says nothing).
+
     Too short
     ---------
-    One record is a blip; two records printed at 0 are a state.
+    One record is a blip; two records printed at 0 are a state. One record
+    with D(x) and D(G(z)) at the same extreme is enough for a warning.
 
     Options
     -------
@@ -352,6 +362,7 @@ class DSaturated(Detector):
         a, b = a[rows], b[rows]
         res = E.resolution(ctx, "d_g_z1")
         eps = max(p.eps, 0.5 * res + 1e-12)  # what prints as 0 (or 1) is saturated to the print's eyes
+        found = False
         for side, mask in ((0, (a <= eps) & (b <= eps)), (1, (a >= 1 - eps) & (b >= 1 - eps))):
             dist = np.maximum(np.abs(a - side), np.abs(b - side))
 
@@ -373,6 +384,7 @@ class DSaturated(Detector):
                     if dx.size:
                         ev["d_x_median"] = float(np.median(dx))
                         extra = f"; D(x) median {fmt_prob(ev['d_x_median'])}"
+                found = True
                 yield self.finding(
                     ctx,
                     f"D(G(z)) at {side} (within {eps:.2g}, printed as {side}) in {n_sat:,} of {h.records:,} "
@@ -380,6 +392,34 @@ class DSaturated(Detector):
                     span=h.span, evidence=ev,
                     confidence=w.confidence * (n_sat / max(1, h.records)) ** 0.5,
                 )
+        if not found:
+            yield from self._same_extreme(ctx, rows, a, b)
+
+    def _same_extreme(self, ctx: Context, rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterable[Finding]:
+        """D(x) and D(G(z)) printed at the same extreme in a record: D's output saturated for every input."""
+        if not ctx.has("d_x"):
+            return
+        res_g, res_x = E.resolution(ctx, "d_g_z1"), E.resolution(ctx, "d_x")
+        if max(res_g, res_x) > 1e-3:
+            return
+        dx = ctx.series("d_x")[rows]
+        for side in (0, 1):
+            at = np.isfinite(dx) & (np.abs(dx - side) <= 0.5 * res_x + 1e-12)
+            at &= (np.abs(a - side) <= 0.5 * res_g + 1e-12) & (np.abs(b - side) <= 0.5 * res_g + 1e-12)
+            if not at.any():
+                continue
+            idx = np.flatnonzero(at)
+            span = ctx.span(int(rows[idx[0]]), int(rows[idx[-1]]))
+            yield self.finding(
+                ctx,
+                f"D(x) and D(G(z)) both printed as {side} in {idx.size:,} record(s) over {ctx.span_text(span)}: "
+                f"D gives every real and every fake the same saturated output; it has stopped discriminating",
+                span=span,
+                evidence={"side": side, "records": int(idx.size), "same_extreme": True,
+                          "print_resolution": max(res_g, res_x)},
+                confidence=0.6,
+                severity=Severity.WARNING,
+            )
 
 
 @dataclass(frozen=True)

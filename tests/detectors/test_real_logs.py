@@ -52,6 +52,9 @@ FIRING = [
     # GAN201: D(x) 0.998 / 0.984 / 1.000 with D(G(z)) printed 0.0000 beside it: D winning, judged with the
     # print resolution (the median 0.998 alone would need more records)
     ("GAN201", "dcgan-zhangxiann-maintainer-log-issue-1"),
+    # GAN205: one record, D(x) 1.0000 and D(G(z)) 1.0000: every real and fake sample gets the same saturated
+    # output (the print format read from Loss_G's four decimals)
+    ("GAN205", "srgan-leftthomas-all-ones-issue-54"),
     # GAN401: TensorFlow's "Nan in summary histogram" after finite losses
     ("GAN401", "dcgan-tf-rocm-issue-48-nan-histogram"),
     # GAN501: FID best 48.7, then 84.0 and 77.2: two evaluations 58%+ worse settle it
@@ -88,6 +91,8 @@ SILENT = [
     ("GAN102", "pytorch-dcgan-tutorial-celeba-output"),
     # GAN201: the PyTorch DCGAN tutorial's D(x) reaches 0.9+ at times, D(G(z)) never prints 0
     ("GAN201", "pytorch-dcgan-tutorial-celeba-output"),
+    # GAN205: D(x) and D(G(z)) of a healthy DCGAN never sit at the same extreme
+    ("GAN205", "pytorch-dcgan-tutorial-celeba-output"),
     # GAN401: TimeGAN's phases print different names; a loss absent in a phase is missing, not NaN
     ("GAN401", "timegan-tutorial-stock"),
     # GAN301: CycleGAN's first epoch, D_A and G_A scattering independently per image
@@ -126,3 +131,9 @@ def test_fid_printed_nan_in_a_metric_file_is_non_finite(tmp_path) -> None:
     metric.write_text("\n".join(lines) + "\n")
     alarms = _alarms(ganlog.analyze(ganlog.load(tmp_path)))
     assert "GAN401" in alarms and alarms["GAN401"][0].evidence["column"] == "fid"
+
+
+def test_one_record_at_the_same_extreme_is_a_warning_not_an_error() -> None:
+    a = _analyze("srgan-leftthomas-all-ones-issue-54")
+    (f,) = [f for f in a.findings if f.code == "GAN205"]
+    assert f.severity == Severity.WARNING and f.evidence["same_extreme"] and a.verdict == "degraded"
