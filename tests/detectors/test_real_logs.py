@@ -137,3 +137,21 @@ def test_one_record_at_the_same_extreme_is_a_warning_not_an_error() -> None:
     a = _analyze("srgan-leftthomas-all-ones-issue-54")
     (f,) = [f for f in a.findings if f.code == "GAN205"]
     assert f.severity == Severity.WARNING and f.evidence["same_extreme"] and a.verdict == "degraded"
+
+
+def test_checkpoint_advisor_names_the_best_snapshot_of_a_run_folder() -> None:
+    """metric-fid50k_full.jsonl: best FID 28.79 at network-snapshot-002800.pkl, one evaluation since."""
+    ck = _analyze("stylegan2-ada-phytoplankton-run-folder").extras["checkpoint"]
+    assert ck["best_file"] == "network-snapshot-002800.pkl" and ck["best_step"] == 2_800_000
+    assert ck["stop"] is False
+
+
+def test_checkpoint_advisor_stops_after_a_jump_that_never_recovers() -> None:
+    ck = _analyze("stylegan2-ada-fid-up-down-issue-68").extras["checkpoint"]
+    assert ck["stop"] is True and abs(ck["best_value"] - 48.7155) < 1e-3
+
+
+def test_checkpoint_advisor_takes_no_best_from_impossible_fids() -> None:
+    """FID 1.2e+57 and -3.1e+68 are failed computations: no 'best' among them."""
+    ck = _analyze("stylegan2-ada-rpg-sprites-broken-fid").extras.get("checkpoint")
+    assert ck is None or ck["best_value"] >= 0
