@@ -55,6 +55,10 @@ FIRING = [
     # GAN205: one record, D(x) 1.0000 and D(G(z)) 1.0000: every real and fake sample gets the same saturated
     # output (the print format read from Loss_G's four decimals)
     ("GAN205", "srgan-leftthomas-all-ones-issue-54"),
+    # GAN601: StyleGAN3's augment p 0 -> 0.94 and still rising over five ticks
+    ("GAN601", "stylegan3-augment-climbs-issue-213"),
+    # GAN504: FID 49.4 -> 84.0 between two evaluations, never back
+    ("GAN504", "stylegan2-ada-fid-up-down-issue-68"),
     # GAN401: TensorFlow's "Nan in summary histogram" after finite losses
     ("GAN401", "dcgan-tf-rocm-issue-48-nan-histogram"),
     # GAN501: FID best 48.7, then 84.0 and 77.2: two evaluations 58%+ worse settle it
@@ -155,3 +159,17 @@ def test_checkpoint_advisor_takes_no_best_from_impossible_fids() -> None:
     """FID 1.2e+57 and -3.1e+68 are failed computations: no 'best' among them."""
     ck = _analyze("stylegan2-ada-rpg-sprites-broken-fid").extras.get("checkpoint")
     assert ck is None or ck["best_value"] >= 0
+
+
+MODERN = ("GAN104", "GAN304", "GAN405", "GAN406", "GAN503", "GAN504", "GAN601", "GAN602")
+HEALTHY_MODERN = ["studiogan-stylegan2-ada-cifar10-final", "studiogan-biggan-imagenet256-final",
+                  "studiogan-wgan-gp-cifar10-final", "stylegan2-ada-phytoplankton-run-folder",
+                  "stylegan2-ada-phytoplankton-stats-final", "stylegan2-ada-phytoplankton-fid"]
+
+
+@pytest.mark.parametrize("case_id", HEALTHY_MODERN)
+def test_modern_detectors_silent_on_healthy_modern_trainers(case_id: str) -> None:
+    """StudioGAN, BigGAN and StyleGAN2-ADA runs that trained fine (ADA p 0.29-0.34, FID falling)."""
+    a = _analyze(case_id)
+    assert not [f.message for f in a.at_or_above(Severity.WARNING)]
+    assert not set(_alarms(a)) & set(MODERN)
