@@ -26,7 +26,7 @@ from .formats import GENERIC_NAME, JSONL_NAME, format_names, get_format
 from .records import check_not_binary, clean
 from .textparse import (
     Detection, check_truncated, detect, format_meta, estimate_iters_per_epoch, first_skip, nan_columns, parse_generic, parse_jsonl,
-    parse_known, records_to_frame,
+    parse_known, printed_nan_counts, records_to_frame,
 )
 
 if TYPE_CHECKING:
@@ -132,6 +132,11 @@ class TextReader(Reader):
         nan_cols = nan_columns(frame, records)
         if nan_cols:
             meta["nan_columns"] = nan_cols
+        # columns printed as nan in some records: the rest of their NaNs were not printed at all
+        partial = [c for c in frame.columns if c not in nan_cols and frame[c].isna().any()]
+        printed = printed_nan_counts(records, partial) if partial else {}
+        if printed:
+            meta["nan_printed"] = printed
         run = build_run(
             frame, name=options.run_name or source.stem, source=source.name, reader=self.name,
             format=name, stats=stats, loss_family=options.loss_family,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from ..frame import ParseStats, flatten_record
 from .formats import FORMATS, GENERIC_NAME, JSONL_NAME, TextFormat, guess_trainer
@@ -76,6 +76,32 @@ def nan_columns(frame: "pd.DataFrame", records: list[dict[str, Any]]) -> list[st
         if frame[c].isna().all() and any(isinstance(r.get(c), str) and r.get(c).strip().lower() in
                                          ("nan", "-nan", "+nan") for r in records[:1000]):
             out.append(str(c))
+    return out
+
+
+_NAN_WORDS = ("nan", "-nan", "+nan")
+
+
+def printed_nan_counts(records: "list[dict[str, Any]]", columns: "Iterable[str]") -> dict[str, int]:
+    """How many records printed each column's value as ``nan`` (a string or a JSON ``NaN``).
+
+    A table has one row per record, so a column is NaN both where ``nan`` was printed and
+    where the record never printed the name (FID evaluated every N ticks); only the reader
+    still sees the difference. Columns never printed as nan are left out.
+    """
+    out: dict[str, int] = {}
+    for c in columns:
+        n = 0
+        for r in records:
+            v = r.get(c)
+            if v is None:
+                continue
+            if isinstance(v, str):
+                n += v.strip().lower() in _NAN_WORDS
+            elif isinstance(v, float) and v != v:
+                n += 1
+        if n:
+            out[str(c)] = n
     return out
 
 
@@ -420,4 +446,4 @@ def estimate_iters_per_epoch(records: list[dict[str, Any]], key: str = "iter") -
 
 
 __all__ = ["Detection", "detect", "parse_known", "parse_jsonl", "parse_generic", "records_to_frame",
-           "check_truncated", "first_skip", "format_meta", "nan_columns", "kimg_to_step", "estimate_iters_per_epoch"]
+           "check_truncated", "first_skip", "format_meta", "nan_columns", "printed_nan_counts", "kimg_to_step", "estimate_iters_per_epoch"]
