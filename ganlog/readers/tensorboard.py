@@ -96,7 +96,7 @@ def read_points_file(path: Path, name: str, stats: ParseStats,
             data = data[framing.end:] + more
             del more
     stats.records += sum(p.records for p in parts)
-    return concat_points(parts)
+    return concat_points(parts, consume=True)
 
 
 def read_points(data: bytes, name: str, stats: ParseStats,
@@ -178,25 +178,38 @@ def _intern(names: Sequence[str], tags: list[str], index: dict[str, int]) -> "np
     return ids
 
 
-def concat_points(parts: Sequence[EventPoints]) -> EventPoints:
-    """Join the points of several files of one run (in the order given)."""
+def concat_points(parts: Sequence[EventPoints], consume: bool = False) -> EventPoints:
+    """Join the points of several files of one run (in the order given).
+
+    ``consume``: the parts' arrays are dropped field by field as they are joined, so the
+    peak is one copy of the points plus one field, not two copies (10M events: 320 MB less).
+    """
     import numpy as np
 
     tags: list[str] = []
     index: dict[str, int] = {}
-    ids = []
+    remaps = []
     skipped: dict[str, int] = {}
     for p in parts:
-        remap = _intern(p.tags, tags, index)
-        ids.append(remap[p.tag_id] if len(p.tag_id) else p.tag_id)
+        remaps.append(_intern(p.tags, tags, index))
         for k, v in p.skipped_kinds.items():
             skipped[k] = skipped.get(k, 0) + v
+
+    def cat(field: str, empty: "np.ndarray", remap: bool = False) -> "np.ndarray":
+        arrs = [getattr(p, field) for p in parts]
+        if consume:
+            for p in parts:
+                setattr(p, field, empty)
+        if remap:
+            arrs = [r[a] if len(a) else a for r, a in zip(remaps, arrs)]
+        return np.concatenate(arrs) if arrs else empty
+
     return EventPoints(
         tags=tags,
-        tag_id=np.concatenate(ids) if ids else np.zeros(0, np.int64),
-        step=np.concatenate([p.step for p in parts]) if parts else np.zeros(0, np.int64),
-        wall_time=np.concatenate([p.wall_time for p in parts]) if parts else np.zeros(0),
-        value=np.concatenate([p.value for p in parts]) if parts else np.zeros(0),
+        tag_id=cat("tag_id", np.zeros(0, np.int64), remap=True),
+        step=cat("step", np.zeros(0, np.int64)),
+        wall_time=cat("wall_time", np.zeros(0)),
+        value=cat("value", np.zeros(0)),
         records=sum(p.records for p in parts),
         skipped_kinds=skipped,
     )
