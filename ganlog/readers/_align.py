@@ -144,7 +144,7 @@ def run_from_columns(
     data: dict[str, np.ndarray] = {c: cols[c] for c in INDEX_COLUMNS if c in cols}
     for n in names:
         data[final[n]] = cols[n]
-    frame = pd.DataFrame(data)
+    frame = pd.DataFrame(data, copy=False)  # the columns are fresh arrays of ours: no copy
     run = build_run(
         frame, name=run_name, source=source, reader=reader, format=format, stats=stats,
         loss_family=getattr(options, "loss_family", None), renamed=True, meta=meta,
