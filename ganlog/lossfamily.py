@@ -312,18 +312,16 @@ def _from_levels(run: "Run", d: "np.ndarray", d_col: str, prior: _Prior | None) 
                                    "probabilities are logged: hinge's max(0, .) clamp reaches 0 exactly "
                                    "(a normal state there), BCE and LSGAN only approach it")
     shares: dict[str, float] = {}
-    # One log over the run, then a subtraction per family: |log d - log c| <= band is
-    # |log(d / c)| <= band (10M values: 0.35 s -> 0.1 s). Values <= 0 are near nothing.
-    logd = None
-    if allowed and n:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logd = np.log(d)
-        logd[~(d > 0)] = np.inf
+    # |log(d / c)| <= band is c * e^-band <= d <= c * e^band: two comparisons per family,
+    # no log over the run (10M values: 0.10 -> 0.04 s). Values <= 0 are near nothing.
     for f in allowed:
-        if logd is None:
+        if not n:
             shares[f] = math.nan
             continue
-        near = np.abs(logd - math.log(CHANCE_LEVEL_D[f])) <= _BAND
+        c = CHANCE_LEVEL_D[f]
+        lo, hi = c * math.exp(-_BAND), c * math.exp(_BAND)
+        near = d >= lo
+        near &= d <= hi
         shares[f] = float(np.count_nonzero(near)) / n
     ranked = sorted(shares, key=lambda f: -shares[f])
     note = ("; " + "; ".join(notes)) if notes else ""
