@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from ..frame import Run
 
-CHUNK_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024
 _DELIMS = b" \t[]()/:=,|%;\x0b\x0c"
 _TABLE = bytes.maketrans(_DELIMS + b"\r", b" " * len(_DELIMS) + b"\n")
 _WORD_B = re.compile(rb"[A-Za-z_]+")
@@ -209,7 +209,10 @@ def _chunks(source: Source) -> Iterator[bytes]:
                 rest = block
                 continue
             rest = block[nl + 1:]
-            yield block[: nl + 1]
+            out = block[: nl + 1]
+            del block  # not two copies of the chunk alive while it is parsed
+            yield out
+            del out
     if rest:
         yield rest
 
