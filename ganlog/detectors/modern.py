@@ -89,7 +89,7 @@ class AdaRunawayParams(Params):
     #: still rising at the end: p gained at least this over the last third of the run ...
     rising_by: float = 0.1
     #: ... and ended at least this high
-    rising_floor: float = 0.5
+    rising_floor: float = 0.7
     #: fewer values of p than this: not judged
     min_records: int = 4
     #: ADA's target for E[sign(D(real))] when the run does not say (training_options.json)
@@ -104,7 +104,8 @@ class AdaAugmentRunaway(Detector):
     The adaptive augmentation probability ``p`` (StyleGAN2-ADA/3 ``Progress/augment`` or the
     tick line's ``augment``, StudioGAN's ``ada_p``, keras' ``aug_p``) ending at or above
     0.8, or still rising at the end: up by 0.1 or more over the last third of the run and
-    ending at 0.5 or above. Where the sign statistic ``r_t = E[sign(D(real))]``
+    ending at 0.7 or above (on its way to the leak level; a p that climbs through 0.5-0.6
+    is ADA doing its job on a small data set, and settles). Where the sign statistic ``r_t = E[sign(D(real))]``
     (``Loss/signs/real``) is logged, its median over the run's last third is reported against
     ADA's target (0.6, or ``ada_target`` from training_options.json): ADA raises ``p`` only
     while ``r_t`` is above the target.
@@ -139,7 +140,7 @@ class AdaAugmentRunaway(Detector):
 
     Options
     -------
-    ``high`` (0.8), ``rising_by`` (0.1), ``rising_floor`` (0.5), ``min_records`` (4), ``target`` (0.6).
+    ``high`` (0.8), ``rising_by`` (0.1), ``rising_floor`` (0.7), ``min_records`` (4), ``target`` (0.6).
 
     References
     ----------
