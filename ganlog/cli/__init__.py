@@ -68,11 +68,48 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: user errors become one line on stderr and exit code 2."""
-    from ..errors import GanlogError
+    """Entry point: user errors become one line on stderr and exit code 2.
+
+    Anything else that escapes a command is a bug: one line saying so, naming the input
+    being read, with a hint to report it, and exit 2 -- never a traceback, and never exit 1,
+    which CI reads as "the run has findings". ``GANLOG_TRACEBACK=1`` shows the traceback.
+    """
+    import os
+
+    from ..errors import GanlogError, internal_error_line, out_of_memory_line
 
     try:
         return cli.main(args=argv, prog_name="ganlog", standalone_mode=True)
     except GanlogError as exc:  # raised outside a command's own handler
-        click.echo(f"ganlog: error: {exc}", err=True)
+        _say(f"ganlog: error: {exc}")
         sys.exit(exc.exit_code)
+    except MemoryError:
+        _say(out_of_memory_line())
+        sys.exit(2)
+    except BrokenPipeError:  # `ganlog parse big.log | head`: the reader went away
+        _quiet_stdout()
+        _say("ganlog: error: the output pipe was closed before everything was written")
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("GANLOG_TRACEBACK"):
+            raise
+        _say(internal_error_line(exc))
+        sys.exit(2)
+
+
+def _say(line: str) -> None:
+    try:
+        click.echo(line, err=True)
+    except Exception:  # noqa: BLE001 - stderr itself is gone
+        pass
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush raises nothing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -33,6 +33,10 @@ def analyze(paths: tuple[str, ...], html_path: str | None, no_html: bool, open_h
     from ..analysis import analyze as run_analysis
     from ..report.text import render, use_color
 
+    if html_path is not None and html_path != "-":
+        from ..atomic import refuse_input_as_output
+
+        refuse_input_as_output(html_path, [*paths, *compare])
     config = make_config(config_path, sets, loss_family)
     runs = read_runs(paths, fmt=fmt, config=config, allow_pickle=allow_pickle)
     color = use_color(sys.stdout)

@@ -61,6 +61,10 @@ def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: 
     from ..report.machine import render_check
     from ..report.text import use_color
 
+    if output is not None and output != "-":
+        from ..atomic import refuse_input_as_output
+
+        refuse_input_as_output(output, [*paths, *([baseline_path] if baseline_path else [])])
     config = make_config(config_path, sets, loss_family)
     threshold = Severity.parse(fail_on) if fail_on else config.fail_on
     runs = collect_runs(paths, fmt=fmt, config=config, allow_pickle=allow_pickle)

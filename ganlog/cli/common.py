@@ -61,7 +61,9 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"ganlog: error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except MemoryError:
-            click.echo("ganlog: error: out of memory while reading the input", err=True)
+            from ..errors import out_of_memory_line
+
+            click.echo(out_of_memory_line(), err=True)
             sys.exit(2)
 
     return wrapper

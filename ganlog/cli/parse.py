@@ -22,6 +22,10 @@ def parse(path: str, out: str | None, explain: bool, fmt: str | None, loss_famil
     if explain:
         _explain(path)
         return
+    if out is not None and out != "-":
+        from ..atomic import refuse_input_as_output
+
+        refuse_input_as_output(out, [path])
     config = make_config(config_path, sets, loss_family)
     runs = read_runs([path], fmt=fmt, config=config, allow_pickle=allow_pickle)
     import pandas as pd
@@ -93,10 +97,16 @@ def _write_csv_arrow(frame: "object", path: "object") -> bool:
 
 
 def _explain(path: str) -> None:
-    from ..readers import Source, explain
+    from ..readers import explain
+    from ..readers.base import open_input
 
-    source = Source.from_bytes(sys.stdin.buffer.read()) if path == "-" else Source.from_path(path)
-    choices = explain(source)
+    source = open_input(path)
+    try:
+        choices = explain(source)
+    finally:
+        source.release()
+    for note in source.notes:
+        click.echo(f"   {source.name}: {note}")
     for i, c in enumerate(choices):
         mark = "->" if i == 0 else "  "
         click.echo(f"{mark} {c.reader.name:<12} {c.sniff.score:4.2f}  {c.sniff.reason}")

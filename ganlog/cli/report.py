@@ -45,6 +45,10 @@ def report(path: str, output: str | None, open_browser: bool, fmt: str | None, l
     from ..errors import UsageError
     from ..report import html
 
+    if output is not None and output != "-":
+        from ..atomic import refuse_input_as_output
+
+        refuse_input_as_output(output, [path])
     config = make_config(config_path, sets, loss_family)
     runs = read_runs((path,), fmt=fmt, config=config, allow_pickle=allow_pickle)
     if len(runs) > 1 and output is not None and output != "-":
