@@ -250,7 +250,7 @@ class Harness:
             self.memory += 1
             self._save("memory", data, f"resident {rss} MB > {self.rss_mb} MB")
         now = time.time()
-        if now - self.last_status > 10:
+        if now - self.last_status > 5:
             self.last_status = now
             self.write_status()
 
@@ -320,25 +320,19 @@ def run_random(h: Harness, minutes: float, seed: int = 0) -> None:
 def run_atheris(h: Harness, minutes: float, corpus_dir: Path) -> None:
     import atheris
 
+    import importlib
+    import pkgutil
+
     with atheris.instrument_imports(include=["ganlog"]):
-        import ganlog.analysis  # noqa: F401
-        import ganlog.detectors  # noqa: F401
-        import ganlog.readers  # noqa: F401
-        import ganlog.readers.arrays  # noqa: F401
-        import ganlog.readers.base  # noqa: F401
-        import ganlog.readers.directory  # noqa: F401
-        import ganlog.readers.fastpath  # noqa: F401
-        import ganlog.readers.generic  # noqa: F401
-        import ganlog.readers.records  # noqa: F401
-        import ganlog.readers.tables  # noqa: F401
-        import ganlog.readers.tensorboard  # noqa: F401
-        import ganlog.readers.text  # noqa: F401
-        import ganlog.readers._eventproto  # noqa: F401
-        import ganlog.readers._tfrecord  # noqa: F401
-        import ganlog.report.text  # noqa: F401
-        import ganlog.frame  # noqa: F401
-        import ganlog.roles  # noqa: F401
-        import ganlog.lossfamily  # noqa: F401
+        import ganlog
+
+        for mod in pkgutil.walk_packages(ganlog.__path__, "ganlog."):
+            if any(part in mod.name for part in (".trainer", ".cli", "serve", "__main__")):
+                continue
+            try:
+                importlib.import_module(mod.name)
+            except ImportError:
+                pass
     corpus_dir.mkdir(parents=True, exist_ok=True)
     for s in seeds():
         (corpus_dir / hashlib.sha1(s).hexdigest()).write_bytes(s)

@@ -43,6 +43,13 @@ def parse(path: str, out: str | None, explain: bool, fmt: str | None, loss_famil
         if run.partial:
             msg += ", PARTIAL"
         click.echo(msg, err=True)
+    # Damaged input: the readable part was written; each problem is one line, and the exit is 2,
+    # as `analyze` and `check` exit on the same file.
+    problems = [e for run in runs for e in run.meta.get("input_errors", ())]
+    for e in problems:
+        click.echo(f"ganlog: error: {e}", err=True)
+    if problems:
+        sys.exit(2)
 
 
 def write_table(frame: "object", out: str | None) -> None:

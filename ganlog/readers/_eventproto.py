@@ -290,7 +290,7 @@ def _varint_batch(buf: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndar
     cont = np.ones(len(pos), dtype=bool)
     length = np.zeros(len(pos), dtype=np.int64)
     for k in range(10):
-        idx = np.minimum(pos + k, n - 1)
+        idx = np.clip(pos + k, 0, n - 1)  # a damaged length can put pos anywhere, even below 0
         b = buf[idx]
         active = cont
         val |= np.where(active, (b & 0x7F).astype(np.uint64) << np.uint64(7 * k), np.uint64(0))
@@ -322,7 +322,8 @@ def decode_fast(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, max_ta
     pos = starts.copy()
 
     def at(p: np.ndarray) -> np.ndarray:
-        return buf[np.minimum(p, n - 1)]
+        # A varint length near 2**64 wraps to a negative position: clip, the checks reject it.
+        return buf[np.clip(p, 0, n - 1)]
 
     ok = (lengths >= 9 + 2 + 2 + 2 + 5) & (at(pos) == 0x09)
     rec, pos, ends = rec[ok], pos[ok], ends[ok]
