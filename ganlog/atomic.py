@@ -62,6 +62,9 @@ def refuse_input_as_output(target: str | os.PathLike[str], inputs: "list[str] | 
     """
     from .errors import UsageError, neutralize
 
+    if os.path.isdir(target):
+        raise UsageError(f"cannot write the output {neutralize(str(target))}: it is a directory "
+                         "(name a file inside it)")
     for p in inputs:
         if p == "-" or not p:
             continue
