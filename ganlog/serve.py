@@ -77,12 +77,12 @@ def analyze_bytes(data: bytes, name: str) -> str:
 
 # ------------------------------------------------------------------ analysis in a child process
 
-def _child(conn: Any, data: bytes, name: str) -> None:
+def _child(conn: Any, data: bytes, name: str, analyzer: Any = None) -> None:
     """Runs in the fork server's child: the outcome goes back as ("ok", html) or ("error", line)."""
     from .errors import GanlogError, internal_error_line, out_of_memory_line
 
     try:
-        out = ("ok", analyze_bytes(data, name))
+        out = ("ok", (analyzer or analyze_bytes)(data, name))
     except GanlogError as exc:
         out = ("error", f"ganlog: error: {exc}")
     except MemoryError:
@@ -114,13 +114,13 @@ def _context() -> Any:
         return _ctx
 
 
-def analyze_isolated(data: bytes, name: str, time_limit: float) -> tuple[str, str]:
+def analyze_isolated(data: bytes, name: str, time_limit: float, analyzer: Any = None) -> tuple[str, str]:
     """``("ok", html)``, ``("error", line)`` or ``("timeout", line)``; the child is killed at the limit."""
     from .errors import internal_error_line, neutralize
 
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, data, name), daemon=True)
+    proc = ctx.Process(target=_child, args=(send, data, name, analyzer), daemon=True)
     proc.start()
     send.close()
     try:
@@ -145,12 +145,12 @@ def analyze_isolated(data: bytes, name: str, time_limit: float) -> tuple[str, st
         proc.join(5)
 
 
-def analyze_inline(data: bytes, name: str, time_limit: float) -> tuple[str, str]:
+def analyze_inline(data: bytes, name: str, time_limit: float, analyzer: Any = None) -> tuple[str, str]:
     """The same outcome without a child process (``create_app(isolate=False)``, for tests)."""
     from .errors import GanlogError, internal_error_line, out_of_memory_line
 
     try:
-        return ("ok", analyze_bytes(data, name))
+        return ("ok", (analyzer or analyze_bytes)(data, name))
     except GanlogError as exc:
         return ("error", f"ganlog: error: {exc}")
     except MemoryError:
@@ -179,12 +179,13 @@ def _host_ok(value: str, allowed: set[str] | None) -> bool:
 
 def create_app(max_bytes: int = DEFAULT_MAX_BYTES, *, time_limit: float = DEFAULT_TIME_LIMIT_S,
                max_concurrent: int = DEFAULT_MAX_CONCURRENT, hosts: set[str] | None = None,
-               isolate: bool = True) -> "Flask":
+               isolate: bool = True, analyzer: Any = None) -> "Flask":
     """The paste page app; ``max_bytes`` caps one pasted or uploaded log.
 
     ``hosts``: the Host header values accepted (``allowed_hosts(host, port)``); None accepts
     loopback names on any port. ``isolate``: analyze each log in a child process killed after
     ``time_limit`` seconds (False analyzes in the request thread, unbounded: for tests).
+    ``analyzer``: a module-level ``f(data, name) -> html`` used instead of :func:`analyze_bytes`.
     """
     from flask import Flask, Request, Response, request
     from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -276,7 +277,7 @@ def create_app(max_bytes: int = DEFAULT_MAX_BYTES, *, time_limit: float = DEFAUL
             return page(f"ganlog: error: the page is busy analyzing {max(1, max_concurrent)} other log(s); "
                         "try again in a moment", 503, text=keep)
         try:
-            kind, payload = run(data, name, time_limit)
+            kind, payload = run(data, name, time_limit, analyzer)
         finally:
             slots.release()
         if kind == "ok":
