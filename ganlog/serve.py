@@ -95,8 +95,7 @@ def _child(conn: Any, data: bytes, name: str, analyzer: Any = None) -> None:
         conn.close()
 
 
-_PRELOAD = ["ganlog.serve", "ganlog.analysis", "ganlog.readers", "ganlog.report.html",
-            "ganlog.detectors", "numpy", "pandas"]
+_PRELOAD = ["ganlog._servewarm"]
 _ctx_lock = threading.Lock()
 _ctx: Any = None
 

@@ -189,9 +189,9 @@ def describe_binary(head: bytes) -> str | None:
         return None
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            return what
+            return f"binary data ({what}, by its first bytes)"
     if head.startswith(GZIP_MAGIC):
-        return "gzip-compressed data"
+        return "binary data (gzip-compressed, by its first bytes)"
     if utf16_kind(head):
         return "UTF-16 text"
     probe = head[:HEAD_BYTES]
@@ -464,5 +464,5 @@ def _from_utf16(source: Source, kind: str) -> Source:
         with contextlib.suppress(OSError):
             out.unlink()
         raise
-    return _derived(source, out, f"decoded from UTF-16 ({'little' if kind != 'utf-16-be' else 'big'}-endian"
-                    f"{' or by its BOM' if kind == 'utf-16' else ''})")
+    how = "by its byte-order mark" if kind == "utf-16" else kind.upper().replace("UTF-16-", "UTF-16 ") + ", no byte-order mark"
+    return _derived(source, out, f"decoded from UTF-16 ({how})")

@@ -176,7 +176,7 @@ def test_paste_and_file_together_is_an_error(client, samples) -> None:
 def test_binary_and_utf16_uploads_get_words_a_person_understands(client, samples) -> None:
     png = {"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(500)), "loss.png")}
     page = client.post("/report", data=png, content_type="multipart/form-data").get_data(as_text=True)
-    assert "a PNG image, not a training log" in page and "TFRecord" not in page
+    assert "a PNG image, by its first bytes), not a training log" in page and "TFRecord" not in page
     u16 = {"file": (io.BytesIO((samples / "forum_bce.log").read_text().encode("utf-16")), "ps.log")}
     resp = client.post("/report", data=u16, content_type="multipart/form-data")
     assert resp.status_code == 200
