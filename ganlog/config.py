@@ -14,9 +14,15 @@ What it holds (one scheme: a detector's settings are a table named by its code):
     ignore = ["GAN303"]             # code prefixes to leave out
     loss-family = "bce_mean"        # bce_sum, bce_mean, lsgan, hinge, wgan, unknown
     fail-on = "warning"             # the default of `ganlog check --fail-on`
+    fail-on-inconclusive = true     # `ganlog check` fails a run whose core checks could not run
+                                    # (also: fail-on = ["warning", "inconclusive"])
 
-    [tool.ganlog.aliases]           # logged name -> canonical column
+    [tool.ganlog.aliases]           # logged name -> canonical column (a role pin)
     "disc/total" = "loss_d"
+
+    [tool.ganlog.roles]             # logged name -> role (`ganlog parse --explain` lists them)
+    "adv" = "loss_g"
+    "D_real" = "d_x"
 
     [tool.ganlog.GAN101]            # one table per detector code
     fraction = 0.05                 # a field of the detector's Params
@@ -55,7 +61,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_FILES: tuple[str, ...] = ("ganlog.toml", "pyproject.toml")
 
 #: top-level keys (kebab-case; snake_case spellings are accepted too)
-TOP_LEVEL_KEYS: tuple[str, ...] = ("select", "ignore", "loss-family", "fail-on", "aliases")
+TOP_LEVEL_KEYS: tuple[str, ...] = ("select", "ignore", "loss-family", "fail-on", "fail-on-inconclusive",
+                                   "aliases", "roles")
 
 _CODE_RE = re.compile(r"^GAN\d{3}$", re.I)
 _PREFIX_RE = re.compile(r"^GAN\d{0,3}$", re.I)
@@ -72,9 +79,14 @@ class Config:
     #: detector code -> severity
     severity: dict[str, Severity] = field(default_factory=dict)
     loss_family: str | None = None
-    #: logged name -> canonical column
+    #: logged name -> canonical column, or a role (both pin the column's role)
     aliases: dict[str, str] = field(default_factory=dict)
+    #: logged name -> role, from [tool.ganlog.roles] and --role (also merged into aliases,
+    #: which carry every pin to the readers and to roles.decide)
+    roles: dict[str, str] = field(default_factory=dict)
     fail_on: Severity = Severity.ERROR
+    #: ``ganlog check`` also fails a run whose verdict is INCONCLUSIVE
+    fail_on_inconclusive: bool = False
     #: where this configuration came from (a file path), for messages
     source: str | None = None
 
@@ -145,6 +157,7 @@ def load_config(
     *,
     sets: "list[str] | tuple[str, ...]" = (),
     loss_family: str | None = None,
+    roles: "list[str] | tuple[str, ...]" = (),
 ) -> Config:
     """The configuration in force: a named file, else the nearest one, then ``--set`` overrides.
 
@@ -160,6 +173,8 @@ def load_config(
         config.source = where
     for item in sets:
         _apply_set(config, item)
+    for item in roles:
+        _apply_role_option(config, item)
     if loss_family:
         config.loss_family = _check_loss_family(loss_family, "--loss-family", "")
     return config
@@ -188,9 +203,25 @@ def _apply_key(config: Config, key: str, value: Any, where: str, prefix: str) ->
     elif norm == "loss-family":
         config.loss_family = _check_loss_family(value, where, full)
     elif norm == "fail-on":
-        config.fail_on = _check_severity(value, where, full)
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and v.strip().lower() == "inconclusive" for v in items):
+            config.fail_on_inconclusive = True
+        rest = [v for v in items if not (isinstance(v, str) and v.strip().lower() == "inconclusive")]
+        if len(rest) > 1:
+            raise ConfigError(f"{where}: {full}: at most one severity (info, warning or error), "
+                              f"got {_show(value)}")
+        if rest:
+            config.fail_on = _check_severity(rest[0], where, full)
+    elif norm == "fail-on-inconclusive":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {full}: expected true or false, got {_show(value)}")
+        config.fail_on_inconclusive = value
     elif norm == "aliases":
         config.aliases.update(_check_aliases(value, where, full))
+    elif norm == "roles":
+        pins = _check_roles(value, where, full)
+        config.roles.update(pins)
+        config.aliases.update(pins)
     elif _CODE_RE.match(key):
         code = key.upper()
         _known_detector(code, where, full)
@@ -367,6 +398,33 @@ def _check_aliases(value: Any, where: str, full: str) -> dict[str, str]:
             )
         out[str(name)] = target
     return out
+
+
+def _check_roles(value: Any, where: str, full: str) -> dict[str, str]:
+    from .roles import check_role
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {full}: expected a table of logged name = \"role\", got {_show(value)}")
+    out: dict[str, str] = {}
+    for name, role in value.items():
+        if not isinstance(role, str):
+            raise ConfigError(f"{where}: {full}.{name}: expected a role name (e.g. \"loss_d\"), got {_show(role)}")
+        out[str(name)] = check_role(role, f"{where}: {full}.{name}")
+    return out
+
+
+def _apply_role_option(config: Config, item: str) -> None:
+    """``--role NAME=ROLE``: the last '=' splits (names may hold '=' only before it)."""
+    from .roles import check_role
+
+    if "=" not in item:
+        raise ConfigError(f"--role {item}: expected NAME=ROLE (e.g. --role 'disc cost=loss_d')")
+    name, role = item.rsplit("=", 1)
+    if not name.strip():
+        raise ConfigError(f"--role {item}: the logged name before '=' is empty")
+    role = check_role(role, f"--role {item}")
+    config.roles[name.strip()] = role
+    config.aliases[name.strip()] = role
 
 
 def _param_types(params_cls: type) -> dict[str, Any]:

@@ -3,14 +3,17 @@
 Every reader, whatever it reads (stdout logs, event files, arrays, tables),
 hands its records to :func:`build_run`, which
 
-* renames logged names to canonical ones through the single alias table
-  (:data:`ALIASES`, extendable by users through config),
+* folds logged names to a first canonical guess from the name alone
+  (:func:`canonical_name`, the name half of :mod:`ganlog.roles`), so that the
+  step/epoch/iter counters are found,
 * derives a global ``step`` from ``epoch``/``iter`` when the log has no step,
 * splits the log into ``segment`` s where it restarts or resumes (steps going back),
 * and records the parse statistics.
 
-Detectors and reports only ever see a :class:`Run`; they never know which
-reader produced it.
+It decides no semantics: what each column means (its role, confirmed by its
+values), the derived D loss and the loss family are decided once, after reading,
+by :func:`ganlog.roles.decide`. Detectors and reports only ever see a :class:`Run`;
+they never know which reader produced it.
 """
 
 from __future__ import annotations
@@ -43,101 +46,97 @@ CANONICAL_METRICS: dict[str, str] = {
     "inception_score": "Inception Score (higher is better)",
 }
 
-CANONICAL_COLUMNS: tuple[str, ...] = INDEX_COLUMNS + tuple(CANONICAL_METRICS)
-
-# Names as trainers print them -> canonical name. Keys are compared after
-# `alias_key` squashes case and punctuation, so "Loss_D", "loss d", "LOSS-D"
-# and "Loss/D" are one entry.
-_ALIAS_SOURCE: dict[str, tuple[str, ...]] = {
-    "step": ("step", "global_step", "globalstep", "iteration", "total_iters", "total_steps", "n_iter", "niter"),
-    "epoch": ("epoch", "ep", "epochs"),
-    "iter": ("iter", "iters", "batch", "batch_idx", "epoch_iter", "i", "it", "itr"),
-    "wall_time": ("wall_time", "walltime", "timestamp"),
-    "loss_d": (
-        "loss_d", "d_loss", "errD", "err_d", "D loss", "Loss D", "dis_loss", "disc_loss",
-        "discriminator_loss", "loss_discriminator", "loss_dis", "loss_disc", "Loss/D", "Loss/D/loss",
-        "loss/discriminator", "train/d_loss", "train/loss_d", "d_losses", "D", "D_loss_total",
-        "critic_loss", "loss_critic", "c_loss", "d_total_loss", "lossD", "dloss",
-    ),
-    "loss_g": (
-        "loss_g", "g_loss", "errG", "err_g", "G loss", "Loss G", "gen_loss", "generator_loss",
-        "loss_generator", "loss_gen", "Loss/G", "Loss/G/loss", "loss/generator", "train/g_loss",
-        "train/loss_g", "g_losses", "G", "G_GAN", "G_loss_total", "g_total_loss", "lossG", "gloss",
-    ),
-    "d_x": ("D(x)", "d_x", "Dx", "real_score", "d_real_prob", "D_real_mean", "p_real"),
-    "d_g_z1": ("D(G(z))1", "d_g_z1", "D_G_z1", "fake_score", "d_fake_prob", "p_fake"),
-    "d_g_z2": ("D(G(z))2", "d_g_z2", "D_G_z2"),
-    "loss_d_real": (
-        "loss_d_real", "d_loss_real", "errD_real", "err_d_real", "real_loss", "d_real_loss",
-        "Loss/D/real", "loss_real", "D_real",
-    ),
-    "loss_d_fake": (
-        "loss_d_fake", "d_loss_fake", "errD_fake", "err_d_fake", "fake_loss", "d_fake_loss",
-        "Loss/D/fake", "loss_fake", "D_fake",
-    ),
-    "grad_norm_d": ("grad_norm_d", "d_grad_norm", "gradnorm_d", "grad_d", "D_grad_norm", "norm_d", "d_norm"),
-    "grad_norm_g": ("grad_norm_g", "g_grad_norm", "gradnorm_g", "grad_g", "G_grad_norm", "norm_g", "g_norm"),
-    "lr_d": ("lr_d", "d_lr", "lr_D", "D_lr", "learning_rate_d", "lr/d"),
-    "lr_g": ("lr_g", "g_lr", "lr_G", "G_lr", "learning_rate_g", "lr/g"),
-    "fid": ("fid", "FID", "fid50k", "fid50k_full", "metrics/fid50k_full", "fid_score", "val/fid"),
-    "inception_score": ("inception_score", "IS", "is_mean", "is50k", "metrics/is50k", "inception_score_mean"),
+#: canonical names the roles work added (loss parts, outputs as logits, accuracy, quality, ADA p,
+#: time); kept apart so that CANONICAL_METRICS stays "the columns the core detectors read".
+MORE_CANONICAL_METRICS: dict[str, str] = {
+    "loss_g_total": "generator total loss, when its adversarial term is printed apart (then loss_g)",
+    "loss_d_gp": "gradient penalty term of the D loss",
+    "loss_d_r1": "R1 regularization term of the D loss",
+    "loss_d_cls": "auxiliary classifier term of the D loss",
+    "loss_g_pl": "path-length penalty of G (StyleGAN)",
+    "loss_d_a": "D loss of domain A (two-domain models)",
+    "loss_g_a": "G adversarial loss of domain A",
+    "loss_d_b": "D loss of domain B",
+    "loss_g_b": "G adversarial loss of domain B",
+    "d_real_logit": "D's raw score on real data (logit)",
+    "d_fake_logit": "D's raw score on generated data (logit)",
+    "d_real_sign": "mean sign of D's score on real data",
+    "d_fake_sign": "mean sign of D's score on generated data",
+    "d_acc": "D accuracy, a fraction 0..1",
+    "d_acc_real": "D accuracy on real data, a fraction 0..1",
+    "d_acc_fake": "D accuracy on generated data, a fraction 0..1",
+    "kid": "Kernel Inception Distance (lower is better)",
+    "precision": "precision (sample quality, 0..1)",
+    "recall": "recall (sample coverage, 0..1)",
+    "psnr": "PSNR", "ssim": "SSIM", "lpips": "LPIPS distance",
+    "diversity": "a diversity measure of the samples",
+    "aug_p": "augmentation probability (ADA p)",
+    "kimg": "thousands of images shown",
+    "sec_per_step": "seconds per step",
+    "sec_per_kimg": "seconds per thousand images",
 }
 
+CANONICAL_COLUMNS: tuple[str, ...] = INDEX_COLUMNS + tuple(CANONICAL_METRICS)
 
 def alias_key(name: str) -> str:
     """Squash a logged name for alias lookup: lower case, letters and digits only."""
-    return re.sub(r"[^0-9a-z]+", "", name.lower())
+    from .roles.names import squash
+
+    return squash(name)
 
 
-def _build_alias_table(source: Mapping[str, Iterable[str]]) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for canonical, names in source.items():
-        for n in (canonical, *names):
-            table.setdefault(alias_key(n), canonical)
-    return table
+class _AliasView(Mapping[str, str]):
+    """The old flat alias table, kept as a read-only view: squashed name -> column.
+
+    There is no table any more: names are tokenized and their token sets decide the
+    role (:mod:`ganlog.roles.names`); this answers ``ALIASES[alias_key(name)]`` for old callers.
+    """
+
+    def __getitem__(self, key: str) -> str:
+        col = canonical_name(key)
+        if col == snake_case(key):
+            raise KeyError(key)
+        return col
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[str(key)]
+        except KeyError:
+            return False
+        return True
 
 
-#: The one alias table: squashed logged name -> canonical column.
-ALIASES: dict[str, str] = _build_alias_table(_ALIAS_SOURCE)
+#: squashed logged name -> canonical column (a view over the role resolver)
+ALIASES: Mapping[str, str] = _AliasView()
 
 
 def snake_case(name: str) -> str:
-    """A logged name that is not an alias keeps a snake_case name of its own."""
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
-    s = re.sub(r"[^0-9A-Za-z]+", "_", s).strip("_").lower()
-    if not s:
-        return "value"
-    if s[0].isdigit():
-        s = "m_" + s
-    return s
+    """A logged name with no canonical column keeps a snake_case name of its own."""
+    from .roles.names import snake_case as _snake
+
+    return _snake(name)
 
 
 def canonical_name(name: str, extra_aliases: Mapping[str, str] | None = None) -> str:
-    """Map one logged name to its column name (canonical, or snake_case of itself).
+    """Map one logged name to its column name (canonical, or snake_case of itself), from the name alone.
 
-    ``extra_aliases`` (from user config) win over the built-in table.
+    ``extra_aliases`` (from user config: aliases and role pins) win over the resolver.
+    Values are not looked at here; :func:`ganlog.roles.decide` confirms or refutes.
     """
-    key = alias_key(name)
+    from .roles.names import column_for_name, squash
+
     if extra_aliases:
+        key = squash(name)
         for alias, target in extra_aliases.items():
-            if alias_key(alias) == key:
+            if squash(alias) == key:
                 return target
-    found = ALIASES.get(key)
-    if found:
-        return found
-    # flatten_record's "<metric>/std" (StyleGAN stats): the std of an aliased metric
-    # is "<canonical>_std" ("Loss/D/loss/std" -> "loss_d_std").
-    if name.endswith("/std"):
-        base = canonical_name(name[:-4], extra_aliases)
-        if base in CANONICAL_METRICS:
-            return base + "_std"
-    # Lightning's self.log(..., on_step=True, on_epoch=True) writes "d_loss_step" (every
-    # step: the metric itself) and "d_loss_epoch" (epoch means: a column of its own).
-    if key.endswith("step") and len(key) > 4:
-        base = canonical_name(re.sub(r"[_/ .-]?step$", "", name), extra_aliases)
-        if base in CANONICAL_METRICS:
-            return base
-    return snake_case(name)
+    return column_for_name(name)
 
 
 def flatten_record(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -231,7 +230,9 @@ class LossFamily:
 
     name: str
     reason: str
-    decided_by: str = "inferred"  # "inferred" | "user" | "default"
+    decided_by: str = "inferred"  # "inferred" | "user" | "default" | "trainer"
+    #: when ``name == "unknown"``: the families the evidence still allows (empty: nothing known)
+    candidates: tuple[str, ...] = ()
 
     @property
     def chance_d(self) -> float | None:
@@ -283,6 +284,10 @@ class Run:
     stats: ParseStats = field(default_factory=ParseStats)
     original_names: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: column -> :class:`ganlog.roles.ColumnRole`, filled by :func:`ganlog.roles.decide`
+    roles: dict[str, Any] = field(default_factory=dict)
+    #: True once roles and the loss family are decided (they are decided once)
+    decided: bool = False
 
     # -- convenience -------------------------------------------------------
     @property
@@ -325,11 +330,20 @@ class Run:
         loss_family: str | None = None,
         extra_aliases: Mapping[str, str] | None = None,
     ) -> "Run":
-        """Build a Run from a DataFrame of logged columns (names are mapped through the aliases)."""
+        """Build a Run from a DataFrame of logged columns (names folded as readers fold them).
+
+        Roles and the loss family are not decided here: ``analyze`` decides them, or
+        call :func:`ganlog.roles.decide` yourself. ``loss_family`` is kept for it.
+        """
         stats = ParseStats(records=len(frame))
+        meta: dict[str, Any] = {}
+        if loss_family:
+            meta["loss_family_override"] = loss_family
+        if extra_aliases:
+            meta["role_pins"] = dict(extra_aliases)
         return build_run(
             frame, name=name, source=source, reader="frame", format="dataframe",
-            stats=stats, loss_family=loss_family, extra_aliases=extra_aliases,
+            stats=stats, extra_aliases=extra_aliases, meta=meta,
         )
 
 
@@ -383,7 +397,7 @@ def build_run(
     reader: str,
     format: str,
     stats: ParseStats | None = None,
-    loss_family: str | None = None,
+    loss_family: str | None = None,  # accepted for old callers; decided by ganlog.roles.decide
     extra_aliases: Mapping[str, str] | None = None,
     epoch_base: int | None = None,
     iters_per_epoch: float | None = None,
@@ -426,7 +440,9 @@ def build_run(
             df[c] = df[c].astype(float)
 
     # Drop columns that never hold a value.
-    empty = [c for c in df.columns if c not in INDEX_COLUMNS and df[c].isna().all()]
+    # A D/G loss printed as nan in every record stays: that is what went wrong.
+    empty = [c for c in df.columns if c not in INDEX_COLUMNS and df[c].isna().all()
+             and not _keeps_when_empty(c, original.get(c, c))]
     if empty:
         df = df.drop(columns=empty)
 
@@ -481,10 +497,13 @@ def build_run(
         original_names={k: v for k, v in original.items() if k in df.columns},
         meta=dict(meta or {}),
     )
-    from .lossfamily import resolve_loss_family
-
-    run.loss_family = resolve_loss_family(run, loss_family)
     return run
+
+
+def _keeps_when_empty(col: str, printed: str) -> bool:
+    from .roles.names import looks_adversarial
+
+    return col in ("loss_d", "loss_g", "loss_d_real", "loss_d_fake") or looks_adversarial(printed)
 
 
 def _guess_epoch_base(epoch: "pd.Series") -> int:

@@ -27,6 +27,8 @@ class RunJudgement:
     analysis: "Analysis"
     fail_on: Severity
     baseline: "BaselineComparison | None" = None
+    #: an INCONCLUSIVE verdict (the core checks could not run) fails the check too
+    fail_on_inconclusive: bool = False
 
     def counts_against(self, finding: Finding) -> bool:
         """True when this finding fails the check."""
@@ -49,8 +51,13 @@ class RunJudgement:
         return [f for f in self.analysis.findings if self.counts_against(f)]
 
     @property
+    def fails_inconclusive(self) -> bool:
+        """True when the run's verdict is INCONCLUSIVE and that fails the check."""
+        return self.fail_on_inconclusive and self.analysis.verdict == "inconclusive"
+
+    @property
     def passed(self) -> bool:
-        return not self.failing
+        return not self.failing and not self.fails_inconclusive
 
     @property
     def name(self) -> str:
@@ -63,6 +70,7 @@ class CheckResult:
     fail_on: Severity
     exit_zero: bool = False
     notes: list[str] = field(default_factory=list)
+    fail_on_inconclusive: bool = False
 
     @property
     def passed(self) -> bool:
@@ -97,8 +105,13 @@ class CheckResult:
             f"ganlog check {state}: {len(failed)} of {n} run{'s' if n != 1 else ''} "
             f"with findings at or above {self.fail_on.label}"
         )
+        if self.fail_on_inconclusive:
+            text += " or an inconclusive verdict"
         if any(r.baseline is not None for r in self.runs):
             text += " that the baseline did not have"
+        inconclusive = sum(1 for r in self.runs if r.analysis.verdict == "inconclusive")
+        if inconclusive:
+            found += f"; {inconclusive} inconclusive"
         text += f" ({found})"
         errors = self.input_errors
         if errors:
@@ -114,10 +127,12 @@ def judge(
     *,
     baselines: "list[BaselineComparison | None] | None" = None,
     exit_zero: bool = False,
+    fail_on_inconclusive: bool = False,
 ) -> CheckResult:
     baselines = baselines or [None] * len(analyses)
     return CheckResult(
-        runs=[RunJudgement(a, fail_on, b) for a, b in zip(analyses, baselines)],
+        runs=[RunJudgement(a, fail_on, b, fail_on_inconclusive) for a, b in zip(analyses, baselines)],
         fail_on=fail_on,
         exit_zero=exit_zero,
+        fail_on_inconclusive=fail_on_inconclusive,
     )

@@ -301,3 +301,158 @@ _add(Remedy(
            "scaler = torch.amp.GradScaler()   # AMP: scaler.scale(loss).backward(); scaler.step(opt)",
     references=(_r("Mixed precision training", "Micikevicius et al.", 2018, "ICLR"),),
 ))
+
+# -- what to log: the cards of an INCONCLUSIVE verdict ---------------------------------
+# Not fixes for a symptom: what a log needs so that the core checks can run at all.
+
+_add(Remedy(
+    id="log-both-losses",
+    title="Log both losses, D's and G's, in every record",
+    applies="No discriminator or generator loss was identified in the log, so the balance between "
+            "the two networks cannot be judged.",
+    change="Print the discriminator's total loss and the generator's adversarial loss on one line "
+           "with recognisable names (Loss_D / Loss_G, d_loss / g_loss). When D's loss is logged in "
+           "parts (real / fake), print the parts with those words in their names, or their sum too.",
+    sketch="print(f'[{epoch}/{epochs}][{i}/{len(loader)}] '\n"
+           "      f'Loss_D: {loss_d.item():.4f} Loss_G: {loss_g.item():.4f}')",
+    references=(_r("Unsupervised representation learning with deep convolutional generative "
+                   "adversarial networks", "Radford et al.", 2016, "ICLR"), _GOODFELLOW),
+))
+_add(Remedy(
+    id="log-more-records",
+    title="Log both losses every N steps for the whole run",
+    applies="Too few records hold both losses to tell a trend, a persistent state or a cycle from noise.",
+    change="Log at a fixed cadence from the first step (every 50-100 iterations is plenty) and keep "
+           "the whole log rather than its last lines; paste or attach the file, not a screenshot.",
+    sketch="if step % 100 == 0:\n"
+           "    print(f'step {step} Loss_D: {loss_d.item():.4f} Loss_G: {loss_g.item():.4f}', flush=True)",
+    references=(_GOODFELLOW,),
+))
+_add(Remedy(
+    id="log-d-outputs",
+    title="Print D(x) and D(G(z)), the discriminator's mean outputs",
+    applies="The loss family could not be told from the losses alone, or the balance needs a second witness.",
+    change="Print D's mean sigmoid output on the real batch and on the fakes (before and after D's "
+           "step, as the PyTorch DCGAN example does): they say who is winning whatever the loss.",
+    sketch="d_x = torch.sigmoid(D(real)).mean().item()\n"
+           "d_g_z1 = torch.sigmoid(D(fake.detach())).mean().item()\n"
+           "print(f'D(x): {d_x:.4f} D(G(z)): {d_g_z1:.4f} / {d_g_z2:.4f}')",
+    references=(_r("Unsupervised representation learning with deep convolutional generative "
+                   "adversarial networks", "Radford et al.", 2016, "ICLR"),),
+))
+_add(Remedy(
+    id="say-loss-family",
+    title="Say which loss the trainer uses",
+    applies="The loss family (BCE summed or averaged, LSGAN, hinge, WGAN) could not be inferred, so "
+            "limits relative to the chance level were judged under every possible family.",
+    change="Pass --loss-family (or loss-family in [tool.ganlog]); or print a name that says it "
+           "('hinge', 'wgan', 'mse') next to the losses.",
+    sketch="# pyproject.toml\n"
+           "# [tool.ganlog]\n"
+           "# loss-family = \"bce_sum\"\n"
+           "loss_family = 'bce_sum'",
+    references=(_GOODFELLOW, _r("Least squares generative adversarial networks", "Mao et al.", 2017, "ICCV")),
+))
+
+#: the cards an INCONCLUSIVE verdict may show (what to log), by id
+LOGGING_REMEDIES: tuple[str, ...] = ("log-both-losses", "log-more-records", "log-d-outputs", "say-loss-family")
+
+# -- choosing the remedies that fit a run ---------------------------------------
+#: remedies shown on a finding's card before "more remedies"
+MAX_SHOWN = 3
+#: a logged gradient norm below this is no reason to clip gradients
+CLIP_WORTHY_NORM = 10.0
+
+_BCE_ONLY = ("bce-with-logits", "non-saturating-loss")
+_BCE_TARGETS = ("one-sided-label-smoothing", "noisy-labels")
+_GRAD_COLUMNS = ("grad_norm_d", "grad_norm_g")
+
+
+def _families(run: object) -> set[str]:
+    """The loss families still possible for the run (its decided one, or its candidates)."""
+    fam = getattr(run, "loss_family", None)
+    name = getattr(fam, "name", "unknown") or "unknown"
+    if name != "unknown":
+        return {name}
+    return set(getattr(fam, "candidates", ()) or ())
+
+
+def _has(run: object, column: str) -> bool:
+    try:
+        return bool(run.has(column))  # type: ignore[attr-defined]
+    except Exception:
+        return False
+
+
+def _uses_gradient_penalty(run: object) -> bool:
+    frame = getattr(run, "frame", None)
+    cols = [] if frame is None else [str(c).lower() for c in frame.columns]
+    names = set(cols) | {str(v).lower() for v in getattr(run, "original_names", {}).values()}
+    return _has(run, "loss_d_gp") or any("gp" in c.replace("-", "_").split("_") or "penalty" in c for c in names)
+
+
+def _max_grad_norm(run: object, finding: object) -> float | None:
+    """The largest gradient norm the run logged (or the finding measured), if any."""
+    import math
+
+    values: list[float] = []
+    for c in _GRAD_COLUMNS:
+        if _has(run, c):
+            import numpy as np
+
+            v = run.frame[c].to_numpy(dtype=float, na_value=np.nan)  # type: ignore[attr-defined]
+            v = v[np.isfinite(v)]
+            if v.size:
+                values.append(float(np.abs(v).max()))
+    if values:
+        return max(values)
+    ev = getattr(finding, "evidence", {}) or {}
+    if str(ev.get("column", "")).startswith("grad_norm"):
+        nums = [float(ev[k]) for k in ("max", "median") if isinstance(ev.get(k), (int, float))]
+        nums = [x for x in nums if math.isfinite(x)]
+        return max(nums) if nums else None
+    return None
+
+
+def why_not(remedy_id: str, finding: object, run: object) -> str | None:
+    """Why a remedy does not fit this run (None when it fits).
+
+    The rules use only what the log shows: the loss family (no BCE advice for a
+    WGAN, LSGAN or hinge run), the columns (no gradient penalty advice for a run
+    that logs one, no augmentation advice for a run that logs ADA's ``aug_p``)
+    and the measured values (no gradient clipping for norms that never left
+    single digits).
+    """
+    fams = _families(run)
+    wgan_like = fams == {"wgan"} or _uses_gradient_penalty(run)
+    non_bce = bool(fams) and not (fams & {"bce_sum", "bce_mean"})
+    if remedy_id in _BCE_ONLY and (wgan_like or non_bce):
+        return "the run does not use a BCE loss"
+    if remedy_id in _BCE_TARGETS and (wgan_like or fams <= {"hinge", "wgan"} and fams):
+        return "the run's loss has no real/fake targets to smooth"
+    if remedy_id in ("wgan-gp",) and wgan_like:
+        return "the run already uses a Wasserstein loss or a gradient penalty"
+    if remedy_id == "r1-penalty" and _has(run, "loss_d_r1"):
+        return "the run already logs an R1 penalty"
+    if remedy_id == "data-augmentation" and _has(run, "aug_p"):
+        return "the run already uses adaptive augmentation"
+    if remedy_id == "grad-clipping":
+        peak = _max_grad_norm(run, finding)
+        if peak is not None and peak < CLIP_WORTHY_NORM:
+            return f"gradient norms stay below {CLIP_WORTHY_NORM:g} (max {peak:.3g})"
+        code = getattr(finding, "code", "")
+        if peak is None and code not in ("GAN401", "GAN402", "GAN404"):
+            return "no sign of large gradients"
+    return None
+
+
+def select(finding: object, run: object) -> list[str]:
+    """The finding's remedies that fit the run, in the detector's order (most likely to help first).
+
+    Reports show the first :data:`MAX_SHOWN` and keep the rest one click away.
+    When no remedy fits, the detector's first one is kept so a finding is never
+    left without advice.
+    """
+    ids = list(dict.fromkeys(getattr(finding, "remedies", ()) or ()))
+    fitting = [r for r in ids if why_not(r, finding, run) is None]
+    return fitting or ids[:1]

@@ -22,12 +22,15 @@ if TYPE_CHECKING:
 
 OUTPUT_FORMATS = ("text", "json", "junit", "github", "markdown")
 SEVERITIES = ("info", "warning", "error")
+FAIL_ON = (*SEVERITIES, "inconclusive")
 
 
 @click.command(short_help="CI mode: exit 1 when a run has findings at or above --fail-on.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
-              help="Lowest severity that fails the check (default: error, or fail-on in the config).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, multiple=True,
+              help="Lowest severity that fails the check (default: error, or fail-on in the config); "
+                   "'inconclusive' also fails a run whose core checks could not run (no D/G loss, too "
+                   "few records). Repeat to give both: --fail-on warning --fail-on inconclusive.")
 @click.option("--format", "out_format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
               help="Output: terminal text, JSON (with a schema version), JUnit XML, "
                    "GitHub annotations, or Markdown for $GITHUB_STEP_SUMMARY.")
@@ -40,11 +43,12 @@ SEVERITIES = ("info", "warning", "error")
                    "not then, fires earlier, or more severely) fails the check.")
 @read_options(format_flags=("--input-format",))
 @user_errors
-def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: str | None,
+def check(paths: tuple[str, ...], fail_on: tuple[str, ...], out_format: str, output: str | None,
           exit_zero: bool, baseline_path: str | None, fmt: str | None, loss_family: str | None,
           config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
     """Diagnose each PATH (a log, a run directory, a directory of runs, or - for stdin) and
-    judge it: exit 0 when nothing is at or above --fail-on, 1 when something is, 2 on a
+    judge it: exit 0 when nothing is at or above --fail-on, 1 when something is (or, with
+    --fail-on inconclusive, when a run's core checks could not run), 2 on a
     usage, configuration or input error (a damaged file: what was readable is still
     judged and reported, and the exit is 2).
 
@@ -53,6 +57,7 @@ def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: 
       ganlog check runs/nightly/train.log --fail-on error --format junit -o ganlog.xml
       ganlog check runs/ --format github          # every run in runs/, annotations
       ganlog check new.log --baseline good.log    # fail only on what got worse
+      ganlog check pasted.log --fail-on inconclusive   # no D/G loss read: fail too
     """
     from ..analysis import analyze
     from ..baseline import compare
@@ -66,7 +71,13 @@ def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: 
 
         refuse_input_as_output(output, [*paths, *([baseline_path] if baseline_path else [])])
     config = make_config(config_path, sets, loss_family)
-    threshold = Severity.parse(fail_on) if fail_on else config.fail_on
+    severities = [f for f in fail_on if f != "inconclusive"]
+    if len(severities) > 1:
+        from ..errors import UsageError
+
+        raise UsageError(f"--fail-on: one severity at most, got {', '.join(severities)}")
+    threshold = Severity.parse(severities[0]) if severities else config.fail_on
+    fail_inconclusive = "inconclusive" in fail_on or config.fail_on_inconclusive
     runs = collect_runs(paths, fmt=fmt, config=config, allow_pickle=allow_pickle)
     analyses = [_timed(analyze, run, config) for run in runs]
 
@@ -76,7 +87,8 @@ def check(paths: tuple[str, ...], fail_on: str | None, out_format: str, output: 
         base_analyses = [analyze(run, config) for run in base_runs]
         comparisons = [compare(a, pick_baseline(a, base_analyses, baseline_path)) for a in analyses]
 
-    result = judge(analyses, threshold, baselines=comparisons, exit_zero=exit_zero)
+    result = judge(analyses, threshold, baselines=comparisons, exit_zero=exit_zero,
+                   fail_on_inconclusive=fail_inconclusive)
     color = out_format == "text" and output is None and use_color(sys.stdout)
     text = render_check(result, out_format, color=color)
     if output is None or output == "-":
@@ -109,10 +121,13 @@ def _diagnostics(result: "object") -> None:
         a = judged.analysis
         st = a.run.stats
         line = f"{a.run.name}: {st.records:,} records ({a.run.format}), {a.verdict}"
+        if a.verdict == "inconclusive":
+            line += f" ({a.verdict_reason})"
         if a.partial:
             line += ", PARTIAL input"
         if not judged.passed:
-            line += ": " + ", ".join(sorted({f.code for f in judged.failing}))
+            failing = sorted({f.code for f in judged.failing}) + (["inconclusive"] if judged.fails_inconclusive else [])
+            line += ": " + ", ".join(failing)
         click.echo(line, err=True)
         for w in st.warnings[:3]:
             click.echo(f"  warning: {w}", err=True)

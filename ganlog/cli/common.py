@@ -17,13 +17,18 @@ LOSS_FAMILY_CHOICES = ("bce_sum", "bce_mean", "lsgan", "hinge", "wgan", "unknown
 
 def read_options(func: Callable[..., Any] | None = None, *,
                  format_flags: tuple[str, ...] = ("-f", "--format")) -> Any:
-    """--format, --loss-family, --config, --set, --allow-pickle.
+    """--format, --loss-family, --config, --set, --allow-pickle, --role.
 
     A command whose ``--format`` means its output (``ganlog check``) passes
     ``format_flags=("--input-format",)`` for the reader option.
     """
     if func is None:
         return functools.partial(read_options, format_flags=format_flags)
+    func = click.option(
+        "--role", "role_pins", multiple=True, metavar="NAME=ROLE", expose_value=False,
+        callback=_store_roles,
+        help="Pin a column's role, e.g. --role 'disc cost=loss_d' (see `ganlog parse --explain`).",
+    )(func)
     func = click.option(
         "--allow-pickle", is_flag=True,
         help="Allow .npy files that hold pickled objects (loading a pickle runs code).",
@@ -46,6 +51,12 @@ def read_options(func: Callable[..., Any] | None = None, *,
         help="Force a reader or text format (see `ganlog formats`).",
     )(func)
     return func
+
+
+def _store_roles(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """--role is kept on the context, so every command that reads logs gets it through make_config."""
+    ctx.meta["ganlog.roles"] = tuple(value or ())
+    return value
 
 
 def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -72,7 +83,9 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 def make_config(config_path: str | None, sets: Iterable[str], loss_family: str | None) -> "Config":
     from ..config import load_config
 
-    return load_config(config_path, sets=tuple(sets), loss_family=loss_family)
+    ctx = click.get_current_context(silent=True)
+    roles = tuple(ctx.meta.get("ganlog.roles", ())) if ctx is not None else ()
+    return load_config(config_path, sets=tuple(sets), loss_family=loss_family, roles=roles)
 
 
 def read_runs(

@@ -13,20 +13,22 @@ from .common import make_config, read_options, read_runs, user_errors
 @click.argument("path", metavar="PATH")
 @click.option("--to", "out", default=None, metavar="FILE",
               help="Output file: .csv, .jsonl or .parquet (pyarrow). Default: CSV on stdout.")
-@click.option("--explain", is_flag=True, help="Say which reader was picked and why, then stop.")
+@click.option("--explain", is_flag=True,
+              help="Say which reader was picked and why, each column's role (with confidence and "
+                   "reason) and the loss family with its reason and candidates; write no table.")
 @read_options
 @user_errors
 def parse(path: str, out: str | None, explain: bool, fmt: str | None, loss_family: str | None,
           config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
     """Read PATH and write its normalized table (one row per record, canonical columns)."""
-    if explain:
-        _explain(path)
-        return
-    if out is not None and out != "-":
+    if out is not None and out != "-" and not explain:
         from ..atomic import refuse_input_as_output
 
         refuse_input_as_output(out, [path])
     config = make_config(config_path, sets, loss_family)
+    if explain:
+        _explain(path, fmt=fmt, config=config, allow_pickle=allow_pickle)
+        return
     runs = read_runs([path], fmt=fmt, config=config, allow_pickle=allow_pickle)
     import pandas as pd
 
@@ -103,17 +105,56 @@ def _write_csv_arrow(frame: "object", path: "object") -> bool:
     return True
 
 
-def _explain(path: str) -> None:
-    from ..readers import explain
+def _explain(path: str, *, fmt: str | None, config: "object", allow_pickle: bool) -> None:
+    from ..readers import ReadOptions, explain, load_runs
     from ..readers.base import open_input
 
-    source = open_input(path)
+    source = open_input(path)  # stdin and pipes are spooled once, then sniffed and read
     try:
         choices = explain(source)
+        for note in source.notes:
+            click.echo(f"   {source.name}: {note}")
+        for i, c in enumerate(choices):
+            mark = "->" if i == 0 else "  "
+            click.echo(f"{mark} {c.reader.name:<12} {c.sniff.score:4.2f}  {c.sniff.reason}")
+        opts = ReadOptions(format=fmt, loss_family=config.loss_family,  # type: ignore[attr-defined]
+                           extra_aliases=dict(config.aliases), allow_pickle=allow_pickle)  # type: ignore[attr-defined]
+        runs = load_runs(source, opts)
     finally:
         source.release()
-    for note in source.notes:
-        click.echo(f"   {source.name}: {note}")
-    for i, c in enumerate(choices):
-        mark = "->" if i == 0 else "  "
-        click.echo(f"{mark} {c.reader.name:<12} {c.sniff.score:4.2f}  {c.sniff.reason}")
+    for run in runs:
+        click.echo("")
+        click.echo(explain_run(run))
+
+
+def explain_run(run: "object") -> str:
+    """The role table and the loss family of one run, as `parse --explain` prints them."""
+    from ..roles import unresolved
+
+    r = run  # type: ignore[assignment]
+    lines = [f"run {r.name}: {r.stats.records:,} records, format {r.format}"]  # type: ignore[attr-defined]
+    reason = r.meta.get("format_reason")  # type: ignore[attr-defined]
+    if reason:
+        lines.append(f"  format: {reason}")
+    rows = [("column", "role", "conf", "printed", "why")]
+    for col, role in r.roles.items():  # type: ignore[attr-defined]
+        rows.append((col, role.role, f"{role.confidence:.2f}", role.printed, role.reason))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines.append("roles:")
+    for row in rows:
+        lines.append("  " + "  ".join(row[i].ljust(widths[i]) for i in range(4)) + "  " + row[4])
+    pairs = r.meta.get("pairs")  # type: ignore[attr-defined]
+    if pairs:
+        lines.append("pairs: " + "; ".join(f"{k}: {v['loss_d']} / {v['loss_g']}" for k, v in pairs.items()))
+    fam = r.loss_family  # type: ignore[attr-defined]
+    lines.append(f"loss family: {fam.name} (decided by {fam.decided_by}): {fam.reason}")
+    if fam.candidates:
+        lines.append(f"  candidates: {', '.join(fam.candidates)}")
+    bad = unresolved(r)
+    if bad:
+        lines.append("unresolved (look adversarial, no role): " + ", ".join(f"'{b.printed}'" for b in bad))
+        lines.append("  pin one with --role 'NAME=ROLE' or [tool.ganlog.roles]")
+    missing = [c for c in ("loss_d", "loss_g") if c not in r.frame.columns]  # type: ignore[attr-defined]
+    if missing and not pairs:
+        lines.append(f"not found: {', '.join(missing)} (the core detectors need them)")
+    return "\n".join(lines)

@@ -2,38 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
+from .analyze import apply_selection, select_options
 from .common import make_config, read_options, read_runs, user_errors
-
-if TYPE_CHECKING:
-    from ..analysis import Analysis
 
 
 def default_html_path(source: str, run_name: str) -> str:
-    """``<input stem>.ganlog.html`` next to a file input; the cwd for stdin or a directory."""
+    """``<input stem>.ganlog.html`` in the current directory (never beside the data: it may be read-only)."""
     import re
     from pathlib import Path
 
-    p = Path(source)
-    if source not in ("-", "<stdin>") and p.is_file():
-        return str(p.with_name(f"{p.stem}.ganlog.html"))
-    safe = re.sub(r"[^0-9A-Za-z._-]+", "_", run_name).strip("._") or "stdin"
-    if p.is_dir():
-        return str(p / f"{safe}.ganlog.html")
+    stem = Path(source).stem if source not in ("-", "<stdin>") and Path(source).is_file() else run_name
+    safe = re.sub(r"[^0-9A-Za-z._-]+", "_", stem).strip("._") or "stdin"
     return f"{safe}.ganlog.html"
 
 
 @click.command(short_help="Write the self-contained HTML report of a run.")
 @click.argument("path", metavar="PATH")
 @click.option("-o", "--output", "output", default=None, metavar="FILE",
-              help="Where to write the report (default: <input stem>.ganlog.html next to the input; - for stdout).")
+              help="Where to write the report (default: <input stem>.ganlog.html in the current directory; - for stdout).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the report in the web browser.")
+@select_options
 @read_options
 @user_errors
-def report(path: str, output: str | None, open_browser: bool, fmt: str | None, loss_family: str | None,
+def report(path: str, output: str | None, open_browser: bool, select: tuple[str, ...], ignore: tuple[str, ...],
+           fmt: str | None, loss_family: str | None,
            config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
     """Read PATH (a log file, a run directory, or - for stdin) and write its HTML report.
 
@@ -50,6 +44,7 @@ def report(path: str, output: str | None, open_browser: bool, fmt: str | None, l
 
         refuse_input_as_output(output, [path])
     config = make_config(config_path, sets, loss_family)
+    apply_selection(config, select, ignore)
     runs = read_runs((path,), fmt=fmt, config=config, allow_pickle=allow_pickle)
     if len(runs) > 1 and output is not None and output != "-":
         raise UsageError(f"{path} holds {len(runs)} runs; give one run, or leave out -o to write one report per run")
@@ -63,37 +58,6 @@ def report(path: str, output: str | None, open_browser: bool, fmt: str | None, l
         click.echo(f"ganlog: HTML report: {target}", err=True)
         if open_browser:
             open_in_browser(target)
-
-
-def write_html_report(analysis: "Analysis", path: str | None, *, index: int | None = None,
-                      open_it: bool = False) -> None:
-    """``analyze``'s report: ``path`` or the default beside the input; ``index`` numbers several runs.
-
-    A default location that cannot be written (a read-only log directory) is a
-    warning, not a failure: the terminal summary already told the user the result.
-    """
-    from ..errors import GanlogError
-    from ..report import html
-
-    if path is None:
-        target = default_html_path(analysis.run.source, analysis.run.name)
-    elif index is not None:
-        from pathlib import Path
-
-        p = Path(path)
-        target = str(p.with_name(f"{p.stem}-{index + 1}{p.suffix or '.html'}"))
-    else:
-        target = path
-    try:
-        html.write(analysis, target)
-    except (OSError, GanlogError) as exc:
-        if path is not None:
-            raise
-        click.echo(f"ganlog: warning: could not write the HTML report {target}: {exc}", err=True)
-        return
-    click.echo(f"ganlog: HTML report: {target}", err=True)
-    if open_it:
-        open_in_browser(target)
 
 
 def open_in_browser(path: str) -> None:

@@ -27,10 +27,13 @@ LOG_FORMATS = ("dcgan", "forum", "pytorch-gan", "cyclegan", "keras", "dcgan-tf")
 @click.option("--formats", default="log,jsonl,tensorboard,npy", show_default=True, metavar="LIST",
               help="Which files to write (comma-separated: log, jsonl, tensorboard, npy).")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="torch CPU threads (default: torch's choice).")
+              help="torch CPU threads (default: 1 for the tiny models, which torch's default slows down).")
+@click.option("--progress/--no-progress", "show_progress", default=True, show_default=True,
+              help="Progress on stderr: a bar on a terminal, a plain line every 10% otherwise.")
 @user_errors
 def train(scenario: str | None, suite: bool, list_: bool, out: str | None, seed: int, steps: int | None,
-          device: str, log_format: str, log_every: int | None, formats: str, threads: int | None) -> None:
+          device: str, log_format: str, log_every: int | None, formats: str, threads: int | None,
+          show_progress: bool = True) -> None:
     """Train a small GAN that fails (or succeeds) in a known way, and write the run
     in every format ganlog reads: train.log (DCGAN print format by default),
     metrics.jsonl, TensorBoard event files (tb/), npy/discriminator_loss.npy and
@@ -66,6 +69,7 @@ def train(scenario: str | None, suite: bool, list_: bool, out: str | None, seed:
     from pathlib import Path
 
     from ..trainer import run_scenario
+    from ..trainer.progress import Progress
     from ..trainer.scenarios import get
 
     kinds = tuple(k.strip() for k in formats.split(",") if k.strip())
@@ -77,12 +81,19 @@ def train(scenario: str | None, suite: bool, list_: bool, out: str | None, seed:
     total = 0.0
     for name in names:
         target = Path(out) / name if suite else Path(out)
+        total_steps = steps or get(name).config.steps
+        bar = Progress(name, total_steps) if show_progress else None
         try:
             res = run_scenario(name, target, seed=seed, steps=steps, device=device,
-                               log_format=log_format, threads=threads, formats=kinds, **overrides)
+                               log_format=log_format, threads=threads, formats=kinds, progress=bar,
+                               **overrides)
         except RuntimeError as exc:  # e.g. --device cuda without CUDA
+            if bar is not None:
+                bar.close()
             click.echo(f"ganlog: error: {name}: {exc}", err=True)
             sys.exit(2)
+        if bar is not None and bar.tty:
+            bar.close()  # clear the bar; the summary line below replaces it
         total += res.result.wall_s
         m = res.manifest
         click.echo(

@@ -106,9 +106,61 @@ def run_detectors(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     severities: Mapping[str, Severity] | None = None,
 ) -> DetectionResult:
-    """Run the selected detectors on one run; findings ordered by severity, step, confidence."""
+    """Run the selected detectors on one run; findings ordered by severity, step, confidence.
+
+    A two-domain run (``run.meta["pairs"]``, CycleGAN's D_A/G_A and D_B/G_B) is judged per
+    pair as well: the detectors run again on a view of the run where the pair's columns
+    are named ``loss_d``/``loss_g``, and what they find there says which pair.
+    """
     params = params or {}
     severities = severities or {}
+    result = _run_once(run, select, ignore, params, severities)
+    pairs = run.meta.get("pairs") if isinstance(getattr(run, "meta", None), dict) else None
+    if isinstance(pairs, dict) and pairs:
+        seen = {(f.code, f.message) for f in result.findings}
+        for name, cols in pairs.items():
+            view = pair_view(run, cols)
+            if view is None:
+                continue
+            sub = _run_once(view, select, ignore, params, severities)
+            for f in sub.findings:
+                if (f.code, f.message) in seen:
+                    continue  # not about the pair's losses: found on the whole run already
+                f.message = f"pair {name}: {f.message}"
+                f.evidence["pair"] = str(name)
+                result.findings.append(f)
+            for code in sub.ran:
+                if code not in result.ran:
+                    result.ran.append(code)
+            result.skipped = [s for s in result.skipped if s.code not in result.ran]
+        result.findings.sort(key=_order)
+    return result
+
+
+def pair_view(run: "Run", cols: Mapping[str, str]) -> "Run | None":
+    """The run with one D/G pair's columns renamed to the canonical ``loss_d``/``loss_g`` (a shallow copy)."""
+    import copy
+
+    df = run.frame
+    rename = {src: dst for dst, src in cols.items() if isinstance(src, str) and src in df.columns}
+    if not rename:
+        return None
+    frame = df.drop(columns=[c for c in rename.values() if c in df.columns and c not in rename])
+    frame = frame.rename(columns=rename)
+    view = copy.copy(run)
+    view.frame = frame
+    view.meta = {k: v for k, v in run.meta.items() if k != "pairs"}
+    return view
+
+
+def _order(f: Finding) -> tuple:
+    # Worst first; within a severity, what began first; among findings that begin
+    # together, the more certain one (a frozen D, a loop bug, before the collapse it causes).
+    return (-int(f.severity), f.span.start if f.span else float("inf"), -f.confidence, f.code)
+
+
+def _run_once(run: "Run", select: Iterable[str] | None, ignore: Iterable[str] | None,
+              params: Mapping[str, Mapping[str, Any]], severities: Mapping[str, Severity]) -> DetectionResult:
     ctx = Context(run)
     result = DetectionResult()
     for cls in selected(select, ignore):
@@ -126,13 +178,7 @@ def run_detectors(
             continue
         result.ran.append(cls.code)
         result.findings.extend(found)
-    # Worst first; within a severity, what began first; among findings that begin
-    # together, the more certain one (a frozen D, a loop bug, before the collapse it causes).
-    result.findings.sort(
-        key=lambda f: (
-            -int(f.severity), f.span.start if f.span else float("inf"), -f.confidence, f.code,
-        )
-    )
+    result.findings.sort(key=_order)
     return result
 
 

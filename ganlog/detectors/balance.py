@@ -14,9 +14,12 @@ from typing import Iterable
 
 import numpy as np
 
+from ..frame import CHANCE_LEVEL_D, CHANCE_LEVEL_G
+from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import Hold, confidence, paired_blocks, sustained_holds, values_in
+from .common import (SHORT_SERIES, Hold, Weighed, confidence, paired_blocks, values_in, weighed_holds,
+                     weighed_mask)
 
 _NO_CHANCE = "the {fam} loss family has no chance level to judge the balance against"
 
@@ -35,24 +38,29 @@ class _BalanceDetector(Detector):
 class DLossCollapseParams(Params):
     #: D loss limit as a fraction of the family's chance level (0.10 = 10%)
     fraction: float = 0.10
-    #: limit used when the loss family is unknown (absolute D loss)
-    unknown_limit: float = 0.01
-    #: the condition must hold at least this many records ...
+    #: records a stretch just below the limit needs (an extreme one needs 2)
     min_records: int = 8
-    #: ... and at least this fraction of the run
+    #: and at least this fraction of the run, unless it reaches the end of the log
     min_fraction: float = 0.02
-    #: rolling-median width (records, or blocks on long runs) that removes blips
+    #: rolling-median width (records, or blocks on long runs) that removes blips (long runs)
     smooth: int = 5
+    #: family-free evidence: G loss at least this many times its first value while D's is 0
+    g_rise: float = 2.0
 
 
-class DLossCollapse(_BalanceDetector):
+class DLossCollapse(Detector):
     """D loss near zero, sustained: the discriminator has won.
 
     What it detects
     ---------------
-    A discriminator loss whose rolling median stays below a small fraction
-    (default 10%) of the loss family's chance level for a sustained stretch:
-    0.139 for summed BCE, 0.069 for averaged BCE, 0.025 for LSGAN, 0.2 for hinge.
+    A discriminator loss that stays below a small fraction (default 10%) of
+    the loss family's chance level: 0.139 for summed BCE, 0.069 for averaged
+    BCE, 0.025 for LSGAN, 0.2 for hinge. When the family is not known the
+    limit is judged under every candidate family and the finding stands only
+    when all agree (the strictest limit). When a WGAN critic is still possible
+    (a critic's loss near 0 is normal) only family-free evidence counts: a D
+    loss printed as exactly 0 while the G loss climbs to ``g_rise`` times its
+    first value, or D(x) printed at 1 with D(G(z)) at 0.
 
     Why it matters
     --------------
@@ -61,10 +69,27 @@ class DLossCollapse(_BalanceDetector):
     Arjovsky & Bottou 2017): G stops learning, its loss climbs, and samples
     stay bad or collapse. It is the most common failure in forum questions.
 
+    Weighing
+    --------
+    The effect is how far the D loss median sits below the limit (0 at the
+    limit, 1 at zero or below the print resolution: ``0.0000`` is below
+    0.00005). An extreme effect needs 2 records, one at the limit
+    ``min_records``; a stretch must also cover ``min_fraction`` of the run
+    unless it reaches the end of the log. Confidence rises with the effect, the
+    records, the share of the run, the end of the log, and corroboration (D(x)
+    at 1, D(G(z)) at 0, G loss climbing); it falls a little when the family
+    was not decided.
+
+    Too short
+    ---------
+    One record is a blip; two records can convict when they are extreme. On
+    runs over 200 records the rolling median removes blips first.
+
     Evidence
     --------
     ``median`` (D loss median over the span), ``limit``, ``chance_level``,
-    ``fraction``, ``records``; the span is where the condition held.
+    ``fraction``, ``families`` (judged under), ``records``, ``effect``,
+    ``corroborated``; the span is where the condition held.
 
     Remedies
     --------
@@ -74,8 +99,8 @@ class DLossCollapse(_BalanceDetector):
 
     Options
     -------
-    ``fraction`` (0.10), ``unknown_limit`` (0.01), ``min_records`` (8),
-    ``min_fraction`` (0.02), ``smooth`` (5).
+    ``fraction`` (0.10), ``min_records`` (8), ``min_fraction`` (0.02),
+    ``smooth`` (5), ``g_rise`` (2.0).
 
     References
     ----------
@@ -95,26 +120,61 @@ class DLossCollapse(_BalanceDetector):
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: DLossCollapseParams = self.params
-        chance = ctx.family.chance_d
-        if chance:
-            limit = p.fraction * chance
-            limit_text = f"{S.fmt(limit)} = {p.fraction:.0%} of chance level {S.fmt(chance)} ({ctx.family.name})"
+        fams = E.candidate_families(ctx)
+        res = E.resolution(ctx, "loss_d")
+        if all(f in CHANCE_LEVEL_D for f in fams):
+            limit = min(p.fraction * CHANCE_LEVEL_D[f] for f in fams)
+            strict = min(fams, key=lambda f: CHANCE_LEVEL_D[f])
+            chance = CHANCE_LEVEL_D[strict]
+            limit_text = (f"{S.fmt(limit)} = {p.fraction:.0%} of chance level {S.fmt(chance)} "
+                          f"({E.family_text(fams) if len(fams) > 1 else strict})")
+            family_free = False
         else:
-            limit = p.unknown_limit
-            limit_text = f"{S.fmt(limit)} (loss family unknown: absolute limit)"
-        holds = sustained_holds(ctx, "loss_d", lambda v: v < limit, min_records=p.min_records,
-                                min_fraction=p.min_fraction, smooth=p.smooth)
-        need = ctx.min_length(ctx.n, p.min_records, p.min_fraction)
-        for h in holds[:3]:
+            # a critic may be at work: only a D loss printed as exactly 0 (with corroboration)
+            limit, chance, family_free = 0.5 * res + 1e-12, None, True
+            limit_text = f"0 to the printed precision ({E.family_text(fams)}: no common chance level)"
+
+        def effect(vals: np.ndarray) -> float:
+            med = float(np.median(np.abs(vals))) if vals.size else limit
+            return 1.0 if med <= 0.5 * res + 1e-12 else E.effect_below(med, limit)
+
+        cond = (lambda v: np.abs(v) <= limit) if family_free else (lambda v: v < limit)
+        found = weighed_holds(ctx, "loss_d", cond, effect, min_records=p.min_records,
+                              min_fraction=p.min_fraction, smooth=p.smooth)
+        for w in found[:3]:
+            h = w.hold
             med = float(np.median(values_in(ctx, "loss_d", h)))
+            corro = self._corroboration(ctx, h, p)
+            if family_free and not corro:
+                continue
+            conf = w.confidence + 0.05 * len(corro)
+            if ctx.family.name == "unknown":
+                conf *= 0.95
+            extra = f"; {', '.join(corro)}" if corro else ""
             yield self.finding(
                 ctx,
-                f"D loss median {S.fmt(med)} over {ctx.span_text(h.span)} < {limit_text}",
+                f"D loss median {S.fmt(med)} over {ctx.span_text(h.span)} < {limit_text}{extra}",
                 span=h.span,
                 evidence={"median": med, "limit": limit, "chance_level": chance, "fraction": p.fraction,
-                          "loss_family": ctx.family.name, "records": h.records},
-                confidence=confidence(1 - med / limit, h.records, need) * (1.0 if chance else 0.7),
+                          "loss_family": ctx.family.name, "families": list(fams), "records": h.records,
+                          "effect": w.effect, "corroborated": corro},
+                confidence=conf,
             )
+
+    @staticmethod
+    def _corroboration(ctx: Context, h: Hold, p: DLossCollapseParams) -> list[str]:
+        """Family-free witnesses that D has won: D(x) at 1 with D(G(z)) at 0; G loss climbing."""
+        out = []
+        if ctx.has("d_x") and ctx.has("d_g_z1"):
+            dx, dg = values_in(ctx, "d_x", h), values_in(ctx, "d_g_z1", h)
+            if dx.size and dg.size and float(np.median(dx)) >= 0.99 and float(np.median(dg)) <= 0.01:
+                out.append(f"D(x) median {float(np.median(dx)):.4g} with D(G(z)) {float(np.median(dg)):.3g}")
+        if ctx.has("loss_g"):
+            _, g = ctx.finite("loss_g")
+            gh = values_in(ctx, "loss_g", h)
+            if g.size and gh.size and g[0] > 0 and float(np.median(gh)) >= p.g_rise * float(g[0]):
+                out.append(f"G loss climbed {S.fmt(float(g[0]))} → {S.fmt(float(np.median(gh)))}")
+        return out
 
 
 @dataclass(frozen=True)
@@ -155,6 +215,18 @@ class GLossRunaway(_BalanceDetector):
     --------
     TTUR (lower D's learning rate), the non-saturating G loss, label smoothing,
     spectral normalization, a training ratio favouring G.
+
+    Weighing
+    --------
+    The rise is measured in G chance levels and the fall in D's own level, on
+    windows of 20% of the run; Mann–Kendall tau on block medians says the
+    trend is monotone, not noise. Confidence grows with tau and the windows
+    joined.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (20) paired records: a Mann–Kendall tau of 0.5
+    on fewer points is within noise; then nothing is said.
 
     Options
     -------
@@ -234,6 +306,9 @@ class DFailingParams(Params):
     g_fraction: float = 0.5
     #: for hinge (G chance level 0): G loss below minus this value
     hinge_g_limit: float = 0.5
+    #: family-free: G loss below this fraction of the D loss (D far above every chance level)
+    g_to_d: float = 0.01
+    #: records a stretch just past the limits needs (an extreme one needs 2)
     min_records: int = 8
     min_fraction: float = 0.05
     smooth: int = 5
@@ -244,9 +319,11 @@ class DFailing(_BalanceDetector):
 
     What it detects
     ---------------
-    The rolling median of the D loss stays above 1.3x its chance level while
-    the G loss stays below half of its own chance level (for hinge: below
-    -0.5), both for a sustained stretch.
+    The D loss above 1.3x its chance level while the G loss stays below half
+    of its own chance level (for hinge: below -0.5). When the family is not
+    known the limits are judged under every candidate family and must all
+    agree; family-free, a D loss above 1.3x the highest chance level (2.6)
+    with a G loss below 1% of it (or printed as 0) holds in every family.
 
     Why it matters
     --------------
@@ -254,9 +331,22 @@ class DFailing(_BalanceDetector):
     of D (samples look like nothing yet fool it), D is too weak or not being
     trained, or labels are swapped. Sample quality usually stops improving.
 
+    Weighing
+    --------
+    The effect is how many times the D loss exceeds its limit, on a log
+    scale (1 at 10x). An extreme effect needs 2 records, one at the limit
+    ``min_records``; a stretch must also cover ``min_fraction`` of the run
+    unless it reaches the end. On runs over 200 records the losses are
+    judged on rolling medians of block medians.
+
+    Too short
+    ---------
+    One record is a blip; two records of a D loss ten times its chance level
+    with G's at zero settle it.
+
     Evidence
     --------
-    ``d_median``, ``d_limit``, ``g_median``, ``g_limit``, ``records``.
+    ``d_median``, ``d_limit``, ``g_median``, ``g_limit``, ``families``, ``records``, ``effect``.
 
     Remedies
     --------
@@ -265,7 +355,7 @@ class DFailing(_BalanceDetector):
 
     Options
     -------
-    ``d_factor`` (1.3), ``g_fraction`` (0.5), ``hinge_g_limit`` (0.5),
+    ``d_factor`` (1.3), ``g_fraction`` (0.5), ``hinge_g_limit`` (0.5), ``g_to_d`` (0.01),
     ``min_records`` (8), ``min_fraction`` (0.05), ``smooth`` (5).
 
     References
@@ -282,37 +372,75 @@ class DFailing(_BalanceDetector):
     remedies = ("check-optimizer-steps", "remove-d-gate", "ttur", "training-ratio", "noisy-labels")
     Params = DFailingParams
 
-    def skip_reason(self, ctx: Context) -> str | None:
-        reason = super().skip_reason(ctx)
-        if reason is None and not ctx.family.chance_d:
-            return "the loss family is unknown, so 'above chance' has no meaning (set --loss-family)"
-        return reason
+    def _limits(self, fam: str) -> tuple[float, float]:
+        p: DFailingParams = self.params
+        d_limit = p.d_factor * CHANCE_LEVEL_D[fam]
+        g_limit = -p.hinge_g_limit if fam == "hinge" else p.g_fraction * CHANCE_LEVEL_G[fam]
+        return d_limit, g_limit
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: DFailingParams = self.params
-        fam = ctx.family
-        d_limit = p.d_factor * float(fam.chance_d or 0)
-        g_limit = -p.hinge_g_limit if fam.name == "hinge" else p.g_fraction * float(fam.chance_g or 0)
-        pb = paired_blocks(ctx, "loss_d", "loss_g")
-        if pb.n == 0:
+        fams = E.candidate_families(ctx)
+        judged = [f for f in fams if f in CHANCE_LEVEL_D]
+        all_bounded = len(judged) == len(fams)
+        g_res = E.resolution(ctx, "loss_g")
+        top = p.d_factor * max(CHANCE_LEVEL_D.values())
+
+        def mask_of(d: np.ndarray, g: np.ndarray) -> np.ndarray:
+            free = (d > top) & ((g < p.g_to_d * d) | (np.abs(g) <= 0.5 * g_res + 1e-12))
+            if not all_bounded:
+                return free
+            every = np.ones(d.shape, bool)
+            for fam in judged:
+                dl, gl = self._limits(fam)
+                every &= (d > dl) & (g < gl)
+            return every | free
+
+        d_limit = max(self._limits(f)[0] for f in judged) if all_bounded else top
+        g_limit = min(self._limits(f)[1] for f in judged) if all_bounded else float("nan")
+
+        def effect(dv: np.ndarray) -> float:
+            return E.effect_ratio(float(np.median(dv)), d_limit, decades=1.0) if dv.size else 0.0
+
+        x, y = ctx.series("loss_d"), ctx.series("loss_g")
+        rows = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        if rows.size == 0:
             return
-        d = S.rolling_median(pb.a, p.smooth)
-        g = S.rolling_median(pb.b, p.smooth)
-        mask = (d > d_limit) & (g < g_limit)
-        need = ctx.min_length(pb.n, p.min_records, p.min_fraction, pb.size)
-        holds = []
-        for a, b in S.sustained(mask, need, max_gap=1, smooth=1):
-            r0, r1 = int(pb.first[a]), int(pb.last[b])
-            holds.append(Hold(a, b, r0, r1, ctx.span(r0, r1), (b - a + 1) * pb.size))
-        for h in holds[:3]:
+        if rows.size <= SHORT_SERIES:
+            d, g = x[rows], y[rows]
+            mask = mask_of(d, g)
+            found = weighed_mask(ctx, mask, rows, lambda a, b: effect(d[a:b + 1][mask[a:b + 1]]),
+                                 min_records=p.min_records, min_fraction=p.min_fraction)
+        else:
+            pb = paired_blocks(ctx, "loss_d", "loss_g")
+            d = S.rolling_median(pb.a, p.smooth)
+            g = S.rolling_median(pb.b, p.smooth)
+            mask = mask_of(d, g)
+            need = ctx.min_length(pb.n, p.min_records, p.min_fraction, pb.size)
+            found = []
+            for a, b in S.sustained(mask, need, max_gap=1, smooth=1):
+                r0, r1 = int(pb.first[a]), int(pb.last[b])
+                h = Hold(a, b, r0, r1, ctx.span(r0, r1), (b - a + 1) * pb.size)
+                e = effect(d[a:b + 1])
+                found.append(Weighed(h, e, need, E.weigh(e, h.records, need, share=h.records / ctx.n,
+                                                         at_end=r1 >= ctx.n - 1, base=0.45)))
+        for w in found[:3]:
+            h = w.hold
             dm = float(np.median(values_in(ctx, "loss_d", h)))
             gm = float(np.median(values_in(ctx, "loss_g", h)))
+            if all_bounded:
+                limits = (f"> {S.fmt(d_limit)} ({p.d_factor:g}x chance, {E.family_text(judged)}) while G loss "
+                          f"median {S.fmt(gm)} < {S.fmt(g_limit)}")
+            else:
+                limits = (f"> {S.fmt(top)} ({p.d_factor:g}x the highest chance level of any family) while G "
+                          f"loss median {S.fmt(gm)} is at 0 or below {p.g_to_d:.0%} of it")
+            conf = w.confidence * (0.95 if ctx.family.name == "unknown" else 1.0)
             yield self.finding(
                 ctx,
-                f"D loss median {S.fmt(dm)} > {S.fmt(d_limit)} ({p.d_factor:g}x chance {S.fmt(fam.chance_d or 0)}, "
-                f"{fam.name}) while G loss median {S.fmt(gm)} < {S.fmt(g_limit)} over {ctx.span_text(h.span)}",
+                f"D loss median {S.fmt(dm)} {limits}, over {ctx.span_text(h.span)}",
                 span=h.span,
                 evidence={"d_median": dm, "d_limit": d_limit, "g_median": gm, "g_limit": g_limit,
-                          "loss_family": fam.name, "records": h.records},
-                confidence=confidence(min(1.0, (dm - d_limit) / d_limit + 0.3), h.records, need, base=0.5),
+                          "loss_family": ctx.family.name, "families": list(fams), "records": h.records,
+                          "effect": w.effect},
+                confidence=conf,
             )

@@ -5,7 +5,9 @@ from its parameters; the Finding carries both numbers, so every message can
 say "observed X against limit Y". Detectors never render anything.
 
 Each detector class has a docstring in sections (``What it detects``,
-``Why it matters``, ``Evidence``, ``Remedies``, ``Options``, ``References``);
+``Why it matters``, ``Evidence``, ``Weighing`` (how effect is weighed against
+the amount of evidence), ``Too short`` (when a log is too short to say
+anything), ``Remedies``, ``Options``, ``References``);
 ``ganlog rules CODE`` prints it, and a test checks that no section is missing.
 """
 
@@ -27,6 +29,8 @@ DOC_SECTIONS: tuple[str, ...] = (
     "What it detects",
     "Why it matters",
     "Evidence",
+    "Weighing",
+    "Too short",
     "Remedies",
     "Options",
     "References",

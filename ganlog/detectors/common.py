@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import evidence as E
 from . import stats as S
 from .base import Context, Span
 
@@ -187,3 +188,95 @@ def confidence(ratio_to_limit: float, length: int, need: int, base: float = 0.55
 def fmt_prob(v: float) -> str:
     """D outputs: enough digits to tell 0.99997 from 1."""
     return f"{v:.5g}"
+
+
+#: series up to this many records are judged record by record (:func:`weighed_holds`);
+#: longer ones on rolling medians of block medians, where a share of the run is the bar
+SHORT_SERIES = 200
+
+
+def _gap(n: int) -> int:
+    """One odd record inside a stretch does not end it, once the log is long enough to have one."""
+    return 1 if n >= 8 else 0
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """A hold with its weight: the effect, the records it needed, the confidence."""
+
+    hold: Hold
+    effect: float
+    need: int
+    confidence: float
+
+
+def weighed_holds(
+    ctx: Context,
+    column: str,
+    condition: Callable[[np.ndarray], np.ndarray],
+    effect: Callable[[np.ndarray], float],
+    *,
+    min_records: int,
+    min_fraction: float,
+    smooth: int = 5,
+) -> list[Weighed]:
+    """Where ``condition`` held on the column, weighed by ``effect`` (values in the hold -> [0, 1]).
+
+    Short series (up to :data:`SHORT_SERIES` records, what people paste) are judged
+    record by record: a stretch must hold :func:`~ganlog.detectors.evidence.records_needed`
+    records for its effect (2 when extreme, ``min_records`` at the limit) and
+    ``min_fraction`` of the run unless it reaches the end of the log. Longer series keep
+    the rolling-median path of :func:`sustained_holds`, where ``min_fraction`` of the run
+    (hundreds of records) is the bar and ``min_records`` only its floor.
+    """
+    rows, v = ctx.finite(column)
+    if v.size == 0:
+        return []
+    if v.size <= SHORT_SERIES:
+        mask = condition(v)
+        out = []
+        for st in E.stretches(mask, lambda a, b: effect(v[a:b + 1][mask[a:b + 1]]),
+                              min_fraction=min_fraction, mild=min_records, max_gap=_gap(mask.size)):
+            r0, r1 = int(rows[st.a]), int(rows[st.b])
+            h = Hold(st.a, st.b, r0, r1, ctx.span(r0, r1), st.length)
+            out.append(Weighed(h, st.effect, st.need, st.confidence))
+        return out
+    need = ctx.min_length(ctx.n, min_records, min_fraction)
+    out = []
+    for h in sustained_holds(ctx, column, condition, min_records=min_records, min_fraction=min_fraction,
+                             smooth=smooth):
+        vals = values_in(ctx, column, h)
+        e = effect(vals[condition(vals)]) if vals.size else 0.0
+        out.append(Weighed(h, e, need, E.weigh(e, h.records, need, share=h.records / max(1, v.size),
+                                               at_end=h.last_row >= ctx.n - 1)))
+    return out
+
+
+def weighed_mask(
+    ctx: Context,
+    mask: np.ndarray,
+    rows: np.ndarray,
+    effect: Callable[[int, int], float],
+    *,
+    min_records: int,
+    min_fraction: float,
+    smooth: int = 5,
+) -> list[Weighed]:
+    """Like :func:`weighed_holds` for a per-record mask over ``rows``; ``effect(a, b)`` on positions."""
+    if mask.size == 0:
+        return []
+    if mask.size <= SHORT_SERIES:
+        out = []
+        for st in E.stretches(mask, effect, min_fraction=min_fraction, mild=min_records,
+                              max_gap=_gap(mask.size)):
+            r0, r1 = int(rows[st.a]), int(rows[st.b])
+            out.append(Weighed(Hold(st.a, st.b, r0, r1, ctx.span(r0, r1), st.length), st.effect, st.need,
+                               st.confidence))
+        return out
+    need = ctx.min_length(mask.size, min_records, min_fraction)
+    out = []
+    for h in mask_holds(ctx, mask, rows, min_records=min_records, min_fraction=min_fraction, smooth=smooth):
+        e = effect(h.first_block, h.last_block)
+        out.append(Weighed(h, e, need, E.weigh(e, h.records, need, share=h.records / mask.size,
+                                               at_end=h.last_row >= ctx.n - 1)))
+    return out

@@ -14,9 +14,11 @@ from typing import Iterable
 
 import numpy as np
 
+from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
 from .common import confidence, label, scale_of
+from .evidence import too_short
 
 
 def _detrend(x: np.ndarray, pieces: int = 16) -> np.ndarray:
@@ -67,8 +69,15 @@ class OscillationParams(Params):
     decay_ratio: float = 0.5
     #: amplitude growing more than this factor over the stretch is divergence, not oscillation
     max_growth: float = 20.0
-    #: fewer records than this: not judged
+    #: at least this many records for the spectral method; shorter logs get the swing method
     min_records: int = 64
+    #: swing method: the fewest records (two full swings need four reversals: five points, and one to see
+    #: the last one hold)
+    short_min_records: int = 6
+    #: swing method: reversals of the D/G balance across its median needed
+    min_reversals: int = 4
+    #: swing method: the balance's swing (10th to 90th percentile, in log units) at least this
+    min_swing: float = 1.0
 
 
 class Oscillation(Detector):
@@ -107,10 +116,30 @@ class Oscillation(Detector):
     TTUR / lower learning rates, R1 or WGAN-GP regularisation, spectral
     normalization, EMA of G's weights to smooth the cycle out of the samples.
 
+    Weighing
+    --------
+    Long runs (``min_records``, 64, or more): the spectral peak's height over
+    its neighbourhood and the stretch's length in periods give the confidence.
+    Shorter, irregular logs (pasted excerpts) are judged on swings of the D/G
+    balance (log D loss - log G loss, or the one loss logged): at least
+    ``min_reversals`` reversals across its median, each clearing a dead band of
+    15% of the swing; a swing of ``min_swing`` (log units, 2.7x) between the
+    10th and 90th percentiles; a lag-1 autocorrelation beyond the ±2/sqrt(n)
+    independent noise would show (positive: slow swings, negative: alternating
+    records); and the second half's spread at least ``decay_ratio`` of the
+    first's. Confidence grows with the swing and the reversals.
+
+    Too short
+    ---------
+    Fewer than ``short_min_records`` (6) records: four reversals need five
+    points, and one more to see the last one hold. The report says "too
+    short to judge oscillation (N records)".
+
     Options
     -------
     ``min_amplitude`` (0.15), ``min_peak_ratio`` (10), ``min_periods`` (4),
-    ``min_period`` (3), ``decay_ratio`` (0.5), ``max_growth`` (20), ``min_records`` (64).
+    ``min_period`` (3), ``decay_ratio`` (0.5), ``max_growth`` (20), ``min_records`` (64),
+    ``short_min_records`` (6), ``min_reversals`` (4), ``min_swing`` (1.0).
 
     References
     ----------
@@ -129,16 +158,69 @@ class Oscillation(Detector):
     def skip_reason(self, ctx: Context) -> str | None:
         if not (ctx.has("loss_d") or ctx.has("loss_g")):
             return "needs loss_d or loss_g, not in this log"
+        n = max(ctx.finite(c)[0].size for c in ("loss_d", "loss_g"))
+        p: OscillationParams = self.params
+        if n < p.short_min_records:
+            return too_short("oscillation", n)
         return None
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: OscillationParams = self.params
+        if max(ctx.finite(c)[0].size for c in ("loss_d", "loss_g")) < p.min_records:
+            f = self._swings(ctx, p)
+            if f is not None:
+                yield f
+            return
         for col in ("loss_d", "loss_g"):
             if not ctx.has(col):
                 continue
             f = self._one(ctx, col, p)
             if f is not None:
                 yield f
+
+    def _swings(self, ctx: Context, p: OscillationParams) -> Finding | None:
+        """Short, irregular logs: the D/G balance swinging across its median, again and again."""
+        d, g = ctx.series("loss_d"), ctx.series("loss_g")
+        both = np.isfinite(d) & np.isfinite(g) & (d > 0) & (g > 0)
+        if both.sum() >= p.short_min_records:
+            rows = np.flatnonzero(both)
+            x = np.log(d[rows]) - np.log(g[rows])  # who is winning: up = D's loss high (G winning)
+            what = "the D/G balance (log D loss - log G loss)"
+        else:
+            col = "loss_d" if ctx.has("loss_d") else "loss_g"
+            rows, v = ctx.finite(col)
+            if v.size < p.short_min_records or np.any(v <= 0):
+                return None
+            x = np.log(v)
+            what = f"log {label(col)}"
+        n = x.size
+        centred = x - np.median(x)
+        swing = float(np.quantile(x, 0.9) - np.quantile(x, 0.1))
+        dead = 0.15 * swing  # a crossing must clear a dead band, so noise at the median is no reversal
+        side = np.sign(np.where(np.abs(centred) > dead, centred, 0.0))
+        side = side[side != 0]
+        reversals = int(np.sum(side[1:] != side[:-1])) if side.size > 1 else 0
+        ac1 = float(np.corrcoef(centred[:-1], centred[1:])[0, 1]) if n > 2 and np.std(centred) > 0 else 0.0
+        significant = abs(ac1) >= 2.0 / math.sqrt(n)  # swings, not independent noise
+        half = n // 2
+        first, last = S.mad(centred[:half]), S.mad(centred[half:])
+        decaying = last < p.decay_ratio * first
+        if reversals < p.min_reversals or swing < p.min_swing or not significant or decaying:
+            return None
+        effect = min(1.0, (swing - p.min_swing) / p.min_swing + 0.3 * (reversals - p.min_reversals) / p.min_reversals)
+        span = ctx.span(int(rows[0]), int(rows[-1]))
+        pattern = "alternating record to record" if ac1 < 0 else "in swings over several records"
+        return self.finding(
+            ctx,
+            f"{what} reversed {reversals} times across its median over {ctx.span_text(span)}, {pattern} "
+            f"(lag-1 autocorrelation {ac1:+.2f}, noise would stay within ±{2 / math.sqrt(n):.2f}), swinging "
+            f"{math.exp(swing):.3g}x between its 10th and 90th percentiles; limit {p.min_reversals} reversals "
+            f"and {math.exp(p.min_swing):.3g}x, not decaying",
+            span=span,
+            evidence={"method": "swings", "reversals": reversals, "swing_log": swing, "autocorrelation": ac1,
+                      "records": n, "decaying": False, "settled": False, "loss_family": ctx.family.name},
+            confidence=E.weigh(effect, n, 2 * p.short_min_records, share=1.0, at_end=True, base=0.4),
+        )
 
     def _one(self, ctx: Context, col: str, p: OscillationParams) -> Finding | None:
         blk = ctx.blocks(col)
@@ -242,6 +324,16 @@ class RegimeChange(Detector):
     Remedies
     --------
     Keep the best checkpoint (the one before the change); lower the learning rate from there.
+
+    Weighing
+    --------
+    A split must move the level by both 25% of the column's scale and 4 noise
+    sigmas; confidence grows with the shift over its limit. It is info only.
+
+    Too short
+    ---------
+    Each regime must last ``min_records`` records: fewer than twice that and
+    no change point is looked for.
 
     Options
     -------
@@ -356,6 +448,17 @@ class Plateau(Detector):
     --------
     Check the learning-rate schedule and optimizer steps; keep the best
     checkpoint and stop; restart from it with a fresh learning rate.
+
+    Weighing
+    --------
+    A still stretch must be 10x stiller than what came before, cover
+    ``min_fraction`` of the run and at least ``min_records``; a plateau needs
+    contrast, so a log that never moved is GAN203's.
+
+    Too short
+    ---------
+    Fewer than twice ``min_records`` (100) records: there is no earlier
+    stretch to contrast with.
 
     Options
     -------

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import LOSS_COLUMNS, confidence, label, scale_of, sustained_holds, values_in
+from .common import LOSS_COLUMNS, confidence, label, scale_of, sustained_holds, values_in, weighed_holds
 
 _WATCHED = LOSS_COLUMNS + ("grad_norm_d", "grad_norm_g", "d_x", "d_g_z1", "d_g_z2")
 
@@ -27,10 +27,12 @@ class NonFinite(Detector):
 
     What it detects
     ---------------
-    ``inf`` anywhere in a watched column, and ``nan`` in a column that was
-    logged in (nearly) every record before it, so a NaN is a logged NaN and
-    not a metric logged only now and then. The first step, the count, and
-    whether the values came back.
+    ``inf`` anywhere in any numeric column (losses, D outputs, gradient norms
+    and every other logged value), and ``nan`` in a column that was logged in
+    (nearly) every record before it, or that holds nothing but NaN, so a NaN
+    is a printed ``nan`` and not a metric logged only now and then (a value
+    not printed is missing, not NaN). The first step, the count, and whether
+    the values came back.
 
     Why it matters
     --------------
@@ -47,6 +49,15 @@ class NonFinite(Detector):
     --------
     Logits-based losses (BCEWithLogits), gradient clipping, a lower learning
     rate, anomaly detection to find the op; keep the last finite checkpoint.
+
+    Weighing
+    --------
+    No amount is needed: one printed ``nan`` or ``inf`` is conclusive,
+    confidence 0.95 when it never came back, 0.8 for a single one that did.
+
+    Too short
+    ---------
+    Never: a single record is enough.
 
     Options
     -------
@@ -66,15 +77,13 @@ class NonFinite(Detector):
     Params = NonFiniteParams
 
     def skip_reason(self, ctx: Context) -> str | None:
-        if not any(c in ctx.run.frame.columns for c in _WATCHED):
-            return "needs a loss, D output or gradient-norm column, not in this log"
+        if not _numeric_columns(ctx):
+            return "needs a numeric column, not in this log"
         return None
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: NonFiniteParams = self.params
-        for col in _WATCHED:
-            if col not in ctx.run.frame.columns:
-                continue
+        for col in _numeric_columns(ctx):
             x = ctx.series(col)
             inf = np.isinf(x)
             nan = np.isnan(x)
@@ -82,8 +91,13 @@ class NonFinite(Detector):
             if nan.any():
                 first_nan = int(np.argmax(nan))
                 before = x[:first_nan]
-                if first_nan > 0 and float(np.mean(np.isfinite(before))) >= p.dense_fraction:
+                # a value column of its own (FID every N steps) must show it was logged every
+                # record for a few records before a NaN counts as printed
+                lead = 1 if col in _WATCHED else 3
+                if first_nan >= lead and float(np.mean(np.isfinite(before))) >= p.dense_fraction:
                     bad |= nan & (np.arange(x.size) >= first_nan)
+                elif not np.isfinite(x).any() and _printed_nan(ctx, col):
+                    bad |= nan  # a column that holds nothing but NaN was printed as nan
             if not bad.any():
                 continue
             idx = np.flatnonzero(bad)
@@ -141,6 +155,20 @@ class Divergence(Detector):
     Lower the learning rate, clip gradients, WGAN-GP or spectral normalization
     to bound D, keep the checkpoint from before the rise.
 
+    Weighing
+    --------
+    Two limits, the lower wins: relative (the factor times the early level:
+    the median of the first 10% on long runs, of the first quarter (at most 5
+    records) on short ones) and absolute (the largest |loss| any candidate
+    family prints while training: 201 for BCE, 1,000 for LSGAN and hinge,
+    100,000 for a critic), so an excerpt that starts mid-explosion is still
+    seen. The effect is the orders of magnitude past the limit (1 at 100x):
+    an extreme one needs 2 records, one at the limit ``min_records``.
+
+    Too short
+    ---------
+    One record is a blip; two records far past a plausible range are not.
+
     Options
     -------
     ``factor`` (100), ``factor_unbounded`` (1000), ``head_fraction`` (0.1),
@@ -167,35 +195,75 @@ class Divergence(Detector):
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: DivergenceParams = self.params
-        bounded = ctx.family.name in ("bce_sum", "bce_mean", "lsgan", "hinge")
+        from . import evidence as E
+
+        fams = E.candidate_families(ctx)
+        bounded = all(f in ("bce_sum", "bce_mean", "lsgan", "hinge") for f in fams)
         factor = p.factor if bounded else p.factor_unbounded
+        # absolute plausibility: the largest |loss| any candidate family can print while training
+        plausible = max(_PLAUSIBLE.get(f, _PLAUSIBLE["wgan"]) for f in fams)
         for col in ("loss_d", "loss_g"):
             if not ctx.has(col):
                 continue
             _, v = ctx.finite(col)
-            head = np.abs(v[: max(5, int(v.size * p.head_fraction))])
+            k = max(5, int(v.size * p.head_fraction)) if v.size > 40 else max(1, min(5, v.size // 4))
+            head = np.abs(v[:k])
             scale, _ = scale_of(ctx, col) if bounded else (0.0, "")
             early = max(float(np.median(head)), scale, 1e-3 if bounded else 1.0)
-            limit = factor * early
-            if ctx.family.name in ("bce_sum", "bce_mean"):
+            rel_limit = factor * early
+            if fams and all(f in ("bce_sum", "bce_mean") for f in fams):
                 # BCE losses top out at the clamp (100 per term, GAN204); only logits-based
                 # BCE can go past 200, and then it is divergence
-                limit = max(limit, 201.0)
-            holds = sustained_holds(ctx, col, lambda m: np.abs(m) >= limit, min_records=p.min_records,
-                                    min_fraction=p.min_fraction, smooth=p.smooth)
-            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
-            for h in holds[:1]:
+                rel_limit = max(rel_limit, 201.0)
+            limit = min(rel_limit, plausible)
+            found = weighed_holds(ctx, col, lambda m: np.abs(m) >= limit,
+                                  lambda x: E.effect_ratio(float(np.median(np.abs(x))), limit) if x.size else 0.0,
+                                  min_records=p.min_records, min_fraction=p.min_fraction, smooth=p.smooth)
+            for w in found[:1]:
+                h = w.hold
                 vals = values_in(ctx, col, h)
                 med = float(np.median(np.abs(vals)))
+                why = (f"{factor:g}x its early level {S.fmt(early)}" if limit == rel_limit else
+                       f"beyond any plausible |loss| for {E.family_text(fams)}")
                 yield self.finding(
                     ctx,
-                    f"|{label(col)}| median {S.fmt(med)} over {ctx.span_text(h.span)} >= {S.fmt(limit)} = "
-                    f"{factor:g}x its early level {S.fmt(early)} ({ctx.family.name})",
+                    f"|{label(col)}| median {S.fmt(med)} over {ctx.span_text(h.span)} >= {S.fmt(limit)} = {why}",
                     span=h.span,
                     evidence={"column": col, "median": med, "early_level": early, "limit": limit,
-                              "factor": factor, "peak": float(np.max(np.abs(vals))), "records": h.records},
-                    confidence=confidence(min(1.0, math.log10(med / limit) + 0.5), h.records, need),
+                              "relative_limit": rel_limit, "plausible_limit": plausible,
+                              "factor": factor, "peak": float(np.max(np.abs(vals))), "records": h.records,
+                              "effect": w.effect},
+                    confidence=w.confidence,
                 )
+
+
+#: the largest |loss| a family prints in any training that is not diverging: BCE is clamped at 100
+#: per term (200 summed), LSGAN and hinge losses sit within a few units of their targets (1e3 is
+#: hundreds of times beyond), a WGAN critic's scale is free (1e5)
+_PLAUSIBLE: dict[str, float] = {"bce_sum": 201.0, "bce_mean": 201.0, "lsgan": 1e3, "hinge": 1e3, "wgan": 1e5}
+
+
+#: index and bookkeeping columns: never NaN-checked
+_INDEX = ("step", "epoch", "iter", "segment", "wall_time")
+
+
+def _numeric_columns(ctx: Context) -> list[str]:
+    """Every numeric value column, canonical ones first (NaN/inf can hit any of them)."""
+    import pandas as pd
+
+    df = ctx.run.frame
+    cols = [c for c in _WATCHED if c in df.columns]
+    cols += [c for c in df.columns if c not in cols and c not in _INDEX and pd.api.types.is_numeric_dtype(df[c])]
+    return cols
+
+
+def _printed_nan(ctx: Context, col: str) -> bool:
+    """True when the reader saw the column printed (an all-NaN column exists only if a value was printed:
+    a value never printed is missing, and a reader makes no column for it)."""
+    missing = ctx.run.meta.get("missing_values", {}) if isinstance(ctx.run.meta, dict) else {}
+    if isinstance(missing, dict) and col in missing:
+        return False
+    return col in ctx.run.frame.columns
 
 
 def _grad_columns(ctx: Context) -> list[str]:
@@ -237,6 +305,15 @@ class VanishingGradients(Detector):
     --------
     The non-saturating G loss, logits-based losses, weaker D (label smoothing,
     instance noise), WGAN-GP, spectral normalization.
+
+    Weighing
+    --------
+    Persistence window of ``min_records`` and ``min_fraction`` on rolling
+    medians; confidence grows with how far below the limit and how long.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (8) gradient-norm records: nothing is said.
 
     Options
     -------
@@ -325,6 +402,16 @@ class ExplodingGradients(Detector):
     Remedies
     --------
     Gradient clipping, a lower learning rate, spectral normalization, WGAN-GP / R1.
+
+    Weighing
+    --------
+    A sustained rise needs ``min_records`` and ``min_fraction``; spikes need
+    ``min_spikes`` (5) at 10x their neighbourhood, since one spike alone is a
+    batch, not a trend.
+
+    Too short
+    ---------
+    Fewer than 5 non-zero norms: no early level to compare with.
 
     Options
     -------

@@ -55,6 +55,18 @@ class MetricDegradation(Detector):
     Keep the best checkpoint (select by the metric), EMA of G's weights,
     lower learning rates late, data augmentation (ADA/DiffAugment) when D overfits small data.
 
+    Weighing
+    --------
+    The last ``last_evals`` evaluations must all be worse than the best by
+    ``rel_worse``: a quality metric is evaluated rarely and each evaluation is
+    an average over thousands of samples, so three agreeing evaluations are
+    strong evidence.
+
+    Too short
+    ---------
+    Fewer than ``min_evals`` (5) evaluations, or the best among the last ones:
+    no best behind you to speak of.
+
     Options
     -------
     ``rel_worse`` (0.10), ``last_evals`` (3), ``min_evals`` (5).
@@ -155,6 +167,17 @@ class ModeCollapseSuspected(Detector):
     --------
     Minibatch statistics (minibatch std) in D, spectral normalization,
     WGAN-GP / R1, TTUR, keep the best checkpoint, data augmentation.
+
+    Weighing
+    --------
+    With a diversity statistic: the drop's size against ``drop_fraction`` and
+    its persistence; without one, the loss signature is only ever info
+    (confidence 0.3).
+
+    Too short
+    ---------
+    Fewer than ``min_records`` diversity records, or ``min_signature_records``
+    (200) G-loss records for the signature.
 
     Options
     -------

@@ -13,9 +13,11 @@ from typing import Iterable
 
 import numpy as np
 
+from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import LOSS_COLUMNS, Hold, confidence, fmt_prob, label, mask_holds, sustained_holds, values_in
+from .common import (LOSS_COLUMNS, scale_of, Hold, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
+                     weighed_mask)
 
 
 def _probability_like(ctx: Context, column: str) -> bool:
@@ -59,6 +61,19 @@ class DxPinned(Detector):
     One-sided label smoothing (targets 0.9), instance noise, data
     augmentation (DiffAugment/ADA) on small data, R1 penalty, TTUR.
 
+    Weighing
+    --------
+    The effect is how close the D(x) median sits to 1 past the limit (1 when
+    printed as ``1.0000``: saturated below the print resolution). An extreme
+    effect needs 2 records, one at the limit ``min_records``; a stretch must
+    cover ``min_fraction`` of the run unless it reaches the end. D(G(z)) at 0
+    alongside raises the confidence.
+
+    Too short
+    ---------
+    One record is a blip; two records printed at 1 are a state. On runs over
+    200 records a rolling median removes blips first.
+
     Options
     -------
     ``limit`` (0.99), ``min_records`` (8), ``min_fraction`` (0.02), ``smooth`` (5).
@@ -86,23 +101,32 @@ class DxPinned(Detector):
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: DxPinnedParams = self.params
-        holds = sustained_holds(ctx, "d_x", lambda v: v >= p.limit, min_records=p.min_records,
-                                min_fraction=p.min_fraction, smooth=p.smooth)
-        need = ctx.min_length(ctx.n, p.min_records, p.min_fraction)
-        for h in holds[:3]:
+        res = E.resolution(ctx, "d_x")
+
+        def effect(vals: np.ndarray) -> float:
+            med = float(np.median(vals)) if vals.size else p.limit
+            if med >= 1 - 0.5 * res - 1e-12:
+                return 1.0  # printed as 1: saturated below the print resolution
+            return float(min(1.0, max(0.0, (med - p.limit) / max(1e-9, 1 - p.limit))))
+
+        found = weighed_holds(ctx, "d_x", lambda v: v >= p.limit, effect, min_records=p.min_records,
+                              min_fraction=p.min_fraction, smooth=p.smooth)
+        for w in found[:3]:
+            h = w.hold
             med = float(np.median(values_in(ctx, "d_x", h)))
-            ev = {"median": med, "limit": p.limit, "records": h.records}
+            ev = {"median": med, "limit": p.limit, "records": h.records, "effect": w.effect,
+                  "print_resolution": res}
             extra = ""
             if ctx.has("d_g_z1"):
                 dg = values_in(ctx, "d_g_z1", h)
                 if dg.size:
                     ev["d_g_z_median"] = float(np.median(dg))
                     extra = f"; D(G(z)) median {fmt_prob(ev['d_g_z_median'])}"
+            conf = w.confidence + (0.05 if ev.get("d_g_z_median", 1.0) <= 0.01 else 0.0)
             yield self.finding(
                 ctx,
                 f"D(x) median {fmt_prob(med)} over {ctx.span_text(h.span)} >= {p.limit:g}{extra}",
-                span=h.span, evidence=ev,
-                confidence=confidence((med - p.limit) / max(1e-9, 1 - p.limit), h.records, need),
+                span=h.span, evidence=ev, confidence=conf,
             )
 
 
@@ -155,6 +179,18 @@ class DFrozen(Detector):
     --------
     Remove the gate on the D update; check optimizer steps and ``requires_grad``;
     then rebalance with TTUR rather than by skipping updates.
+
+    Weighing
+    --------
+    Identical pairs at mid-range values are nearly impossible while D learns,
+    so the requirement is the persistence window (``min_records`` and
+    ``min_fraction``, majority of ``smooth``); confidence grows with the share
+    of equal records.
+
+    Too short
+    ---------
+    Fewer than ``min_records`` (8) records with both values: a few identical
+    pairs can come from a D whose step barely moved its mean output.
 
     Options
     -------
@@ -233,6 +269,17 @@ class DSaturated(Detector):
     Use logits-based losses (BCEWithLogits) and the non-saturating G loss;
     add instance noise or label smoothing; spectral normalization or WGAN-GP.
 
+    Weighing
+    --------
+    Values printed as exactly 0 (or 1) are saturated below the print
+    resolution: the effect is 1 and 2 records settle it; values within ``eps``
+    but visible to the print need more (up to ``min_records``). A stretch must
+    cover ``min_fraction`` of the run unless it reaches the end.
+
+    Too short
+    ---------
+    One record is a blip; two records printed at 0 are a state.
+
     Options
     -------
     ``eps`` (1e-4), ``min_records`` (8), ``min_fraction`` (0.02), ``smooth`` (5).
@@ -266,13 +313,23 @@ class DSaturated(Detector):
         b = np.where(np.isfinite(b), b, a)
         rows = np.flatnonzero(np.isfinite(a))
         a, b = a[rows], b[rows]
-        need = ctx.min_length(rows.size, p.min_records, p.min_fraction)
-        for side, mask in ((0, (a <= p.eps) & (b <= p.eps)), (1, (a >= 1 - p.eps) & (b >= 1 - p.eps))):
-            for h in mask_holds(ctx, mask, rows, min_records=p.min_records, min_fraction=p.min_fraction,
-                                smooth=p.smooth)[:2]:
+        res = E.resolution(ctx, "d_g_z1")
+        eps = max(p.eps, 0.5 * res + 1e-12)  # what prints as 0 (or 1) is saturated to the print's eyes
+        for side, mask in ((0, (a <= eps) & (b <= eps)), (1, (a >= 1 - eps) & (b >= 1 - eps))):
+            dist = np.maximum(np.abs(a - side), np.abs(b - side))
+
+            def effect(i: int, j: int, dist: np.ndarray = dist, mask: np.ndarray = mask) -> float:
+                d = dist[i:j + 1][mask[i:j + 1]]
+                med = float(np.median(d)) if d.size else eps
+                return 1.0 if med <= 0.5 * res + 1e-12 else E.effect_below(med, 2 * eps)
+
+            for w in weighed_mask(ctx, mask, rows, effect, min_records=p.min_records,
+                                  min_fraction=p.min_fraction, smooth=p.smooth)[:2]:
+                h = w.hold
                 seg = slice(h.first_block, h.last_block + 1)
                 n_sat = int(mask[seg].sum())
-                ev = {"side": side, "records": h.records, "saturated_records": n_sat, "limit": p.eps}
+                ev = {"side": side, "records": h.records, "saturated_records": n_sat, "limit": eps,
+                      "effect": w.effect, "print_resolution": res}
                 extra = ""
                 if ctx.has("d_x"):
                     dx = values_in(ctx, "d_x", h)
@@ -281,30 +338,34 @@ class DSaturated(Detector):
                         extra = f"; D(x) median {fmt_prob(ev['d_x_median'])}"
                 yield self.finding(
                     ctx,
-                    f"D(G(z)) at {side} (within {p.eps:g}) in {n_sat:,} of {h.records:,} records over "
-                    f"{ctx.span_text(h.span)}{extra}: D's sigmoid is saturated",
+                    f"D(G(z)) at {side} (within {eps:.2g}, printed as {side}) in {n_sat:,} of {h.records:,} "
+                    f"records over {ctx.span_text(h.span)}{extra}: D's sigmoid is saturated",
                     span=h.span, evidence=ev,
-                    confidence=confidence(n_sat / h.records, h.records, need, base=0.6),
+                    confidence=w.confidence * (n_sat / max(1, h.records)) ** 0.5,
                 )
 
 
 @dataclass(frozen=True)
 class FlatlineParams(Params):
-    #: a value repeated exactly for at least this many consecutive records
-    min_records: int = 10
-    #: and at least this fraction of the run
+    #: records a repeat needs at the least (one repeat, two records, is no evidence)
+    floor_records: int = 3
+    #: a repeat must be this unlikely by chance (10^-surprise) for noisy training to print it
+    surprise: float = 6.0
+    #: and at least this fraction of the run, unless it reaches the end of the log
     min_fraction: float = 0.02
 
 
 class Flatline(Detector):
-    """A loss repeating the same value exactly: a dead network or constant logits.
+    """A loss repeating the same value exactly: a dead network, constant logits, a frozen D.
 
     What it detects
     ---------------
-    A loss column (D, G, D on real/fake) printing the very same number for
-    at least 10 consecutive records (and 2% of the run). Noisy training never
-    repeats a loss to the printed precision for that long. Values on a clamp
-    ceiling (100, 16.118, ...) are left to GAN204.
+    A loss column (D, G, D on real/fake) printing the very same number in
+    consecutive records. Values printed as exactly 0 are left out: a D loss
+    of ``0.0000`` is saturation below the print resolution (GAN101/GAN205),
+    not a frozen network. A repeated clamp value (100, 16.118, 13.82) is
+    reported here too when it is the whole story of a column that never moved
+    (GAN204 says which clamp).
 
     Why it matters
     --------------
@@ -313,10 +374,29 @@ class Flatline(Detector):
     0.5 everywhere), dead ReLUs, a NaN-guard replacing values, or a training
     loop that logs a stale variable. Nothing is learning.
 
+    Weighing
+    --------
+    How unlikely the repeat is by chance: a noisy loss with record-to-record
+    spread ``s`` (robust sigma of its differences, or a tenth of its scale
+    when it never moves) printed with resolution ``r`` repeats one value by
+    chance about ``r/s`` of the time, so ``k`` equal records happen by chance
+    about ``(r/s)^(k-1)``. The repeat must be rarer than 10^-``surprise``:
+    ``k >= 1 + surprise / log10(s/r)``, at least ``floor_records``. Four
+    decimals on a loss that moves by 0.05 need 4 records; two decimals need
+    about 10. On long runs the stretch must also cover ``min_fraction`` of the
+    run unless it reaches the end. Confidence grows with how far past the
+    requirement the repeat runs.
+
+    Too short
+    ---------
+    A column with fewer records than the requirement cannot show a repeat
+    this unlikely; then nothing is said.
+
     Evidence
     --------
-    ``column``, ``value``, ``records``, ``at_chance`` (the value equals the
-    family's chance level).
+    ``column``, ``value``, ``records``, ``min_records`` (the requirement),
+    ``print_resolution``, ``at_chance`` (the value equals the family's chance
+    level), ``on_clamp``.
 
     Remedies
     --------
@@ -325,7 +405,7 @@ class Flatline(Detector):
 
     Options
     -------
-    ``min_records`` (10), ``min_fraction`` (0.02).
+    ``floor_records`` (3), ``surprise`` (6), ``min_fraction`` (0.02).
 
     References
     ----------
@@ -345,6 +425,20 @@ class Flatline(Detector):
             return "needs a loss column (loss_d, loss_g, ...), not in this log"
         return None
 
+    def needed(self, ctx: Context, col: str, v: np.ndarray) -> tuple[int, float]:
+        """Records a repeat needs in this column, and the print resolution."""
+        p: FlatlineParams = self.params
+        res = E.resolution(ctx, col)
+        moving = np.diff(v)
+        moving = moving[moving != 0]
+        spread = S.MAD_TO_SIGMA * float(np.median(np.abs(moving))) if moving.size >= 3 else 0.0
+        if spread <= 0:
+            spread = 0.1 * scale_of(ctx, col)[0]
+        ratio = spread / res
+        if ratio <= 1.0:
+            return 10**9, res  # the print is too coarse to tell a repeat from noise
+        return max(p.floor_records, int(math.ceil(1 + p.surprise / math.log10(ratio)))), res
+
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: FlatlineParams = self.params
         for col in LOSS_COLUMNS:
@@ -353,26 +447,36 @@ class Flatline(Detector):
             rows, v = ctx.finite(col)
             if v.size < 2:
                 continue
+            need_k, res = self.needed(ctx, col, v)
             same = np.concatenate([[False], v[1:] == v[:-1]])
             # a run of k equal neighbours covers k+1 records: extend each run one back
             same[:-1] |= same[1:]
-            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
-            found = [r for r in S.runs(same) if r[1] - r[0] + 1 >= need]
-            found = [r for r in found if not _on_ceiling(float(v[r[0]]))]  # GAN204 reports those
+            same &= np.abs(v) > 0.5 * res + 1e-12  # printed 0: saturation, not a flat line
+            share = int(math.ceil(p.min_fraction * v.size))
+            found = [r for r in S.runs(same)
+                     if r[1] - r[0] + 1 >= max(need_k, share if r[1] < v.size - 1 else 0)]
             for a, b in found[:2]:
                 value = float(v[a])
+                k = b - a + 1
+                on_clamp = _on_ceiling(value)
+                if on_clamp and k < v.size:
+                    continue  # a clamp visited for a while: GAN204's case
                 span = ctx.span(int(rows[a]), int(rows[b]))
                 chance = ctx.family.chance_d if col == "loss_d" else ctx.family.chance_g if col == "loss_g" else None
                 at_chance = bool(chance) and math.isclose(value, float(chance), rel_tol=2e-3)
                 note = f" = the chance level of {ctx.family.name} (D outputs constant)" if at_chance else ""
+                if on_clamp:
+                    note = " (a clamp value, see GAN204), never moving"
+                effect = min(1.0, (k - need_k) / max(1.0, need_k))
                 yield self.finding(
                     ctx,
-                    f"{label(col)} exactly {value:g}{note} for {b - a + 1:,} consecutive records over "
-                    f"{ctx.span_text(span)}; limit {need:,} records",
+                    f"{label(col)} exactly {value:g}{note} for {k:,} consecutive records over "
+                    f"{ctx.span_text(span)}; by chance at most {need_k:,} in a row (printed to {res:g})",
                     span=span,
-                    evidence={"column": col, "value": value, "records": b - a + 1, "min_records": need,
-                              "at_chance": at_chance},
-                    confidence=confidence(1.0, b - a + 1, need, base=0.6),
+                    evidence={"column": col, "value": value, "records": k, "min_records": need_k,
+                              "print_resolution": res, "at_chance": at_chance, "on_clamp": on_clamp},
+                    confidence=E.weigh(0.5 + 0.5 * effect, k, need_k, share=k / v.size,
+                                       at_end=b >= v.size - 1, base=0.55),
                 )
 
 
@@ -436,6 +540,20 @@ class ClampSaturation(Detector):
     -------
     ``rtol`` (5e-4), ``min_records`` (5), ``min_fraction`` (0.01), ``smooth`` (3).
 
+    Weighing
+    --------
+    A value on a ceiling to the print's last digit (``100.0000``) is as
+    extreme as a log can show: 2 records settle it; a value near a ceiling
+    within ``rtol`` but not to the last digit needs about ``min_records``. The
+    G loss printed as exactly 0 (its floor) counts the same way, and so does
+    the D loss when every candidate family has a sigmoid D (a hinge or critic
+    D loss is exactly 0 whenever its margins are met). On runs
+    over 200 records the stretch must also cover ``min_fraction`` of the run.
+
+    Too short
+    ---------
+    One record on a ceiling is a blip; two are a pattern.
+
     References
     ----------
     PyTorch documentation (2019+) BCELoss (log clamped to >= -100);
@@ -462,35 +580,66 @@ class ClampSaturation(Detector):
             if not ctx.has(col):
                 continue
             rows, v = ctx.finite(col)
+            yield from self._floor(ctx, col, rows, v, p)
             if not (v >= ceilings[0] * (1 - p.rtol)).any():
                 continue  # cheap exit: nothing reaches the lowest ceiling
             pos = np.clip(np.searchsorted(ceilings, v), 1, ceilings.size - 1)
             near = np.where(np.abs(v - ceilings[pos - 1]) < np.abs(v - ceilings[pos]), pos - 1, pos)
             c = ceilings[near]
-            on = np.abs(v - c) <= p.rtol * c
+            res = E.resolution(ctx, col)
+            on = np.abs(v - c) <= np.maximum(p.rtol * c, 0.5 * res + 1e-12)
             if not on.any():
                 continue
-            holds = mask_holds(ctx, on, rows, min_records=p.min_records, min_fraction=p.min_fraction,
-                               smooth=p.smooth)
-            need = ctx.min_length(v.size, p.min_records, p.min_fraction)
-            if holds:
-                # one finding per column, from the first stretch on the ceiling to the last
-                first, last = holds[0], holds[-1]
-                span = ctx.span(first.first_row, last.last_row)
-                holds = [Hold(first.first_block, last.last_block, first.first_row, last.last_row, span,
-                              last.last_block - first.first_block + 1)]
-            for h in holds:
-                seg = slice(h.first_block, h.last_block + 1)
-                vals, counts = np.unique(c[seg][on[seg]], return_counts=True)
-                ceiling = float(vals[np.argmax(counts)])
-                n_on = int(on[seg].sum())
-                origin = CLAMP_CEILINGS[min(CLAMP_CEILINGS, key=lambda k: abs(k - ceiling))]
-                yield self.finding(
-                    ctx,
-                    f"{label(col)} on the clamp ceiling {S.fmt(ceiling)} ({origin}) in {n_on:,} of "
-                    f"{h.records:,} records over {ctx.span_text(h.span)}; limit {need:,} records",
-                    span=h.span,
-                    evidence={"column": col, "ceiling": ceiling, "origin": origin, "records": n_on,
-                              "min_records": need},
-                    confidence=confidence(n_on / h.records, h.records, need, base=0.6),
-                )
+            # on the ceiling to the print's precision is as extreme as a log can show
+            exact = np.abs(v - c) <= 0.5 * res + 1e-9
+            found = weighed_mask(ctx, on, rows, lambda a, b: 1.0 if exact[a:b + 1][on[a:b + 1]].mean() >= 0.5
+                                 else 0.5, min_records=p.min_records, min_fraction=p.min_fraction,
+                                 smooth=p.smooth)
+            if not found:
+                continue
+            # one finding per column, from the first stretch on the ceiling to the last
+            first, last = found[0], found[-1]
+            span = ctx.span(first.hold.first_row, last.hold.last_row)
+            a, b = first.hold.first_block, last.hold.last_block
+            seg = slice(a, b + 1)
+            vals, counts = np.unique(c[seg][on[seg]], return_counts=True)
+            ceiling = float(vals[np.argmax(counts)])
+            n_on = int(on[seg].sum())
+            records = b - a + 1 if v.size <= 200 else span.records
+            origin = CLAMP_CEILINGS[min(CLAMP_CEILINGS, key=lambda k: abs(k - ceiling))]
+            yield self.finding(
+                ctx,
+                f"{label(col)} on the clamp ceiling {S.fmt(ceiling)} ({origin}) in {n_on:,} of "
+                f"{records:,} records over {ctx.span_text(span)}; needed {first.need:,} records",
+                span=span,
+                evidence={"column": col, "ceiling": ceiling, "origin": origin, "records": n_on,
+                          "min_records": first.need, "effect": first.effect},
+                confidence=max(x.confidence for x in found) * (0.7 + 0.3 * n_on / max(1, records)),
+            )
+
+    def _floor(self, ctx: Context, col: str, rows: np.ndarray, v: np.ndarray,
+               p: ClampSaturationParams) -> Iterable[Finding]:
+        """A D or G loss printed as exactly 0 in a row: the floor of the loss, its outputs saturated."""
+        if col not in ("loss_d", "loss_g"):
+            return
+        if col == "loss_d" and not set(E.candidate_families(ctx)) <= set(E.SIGMOID_FAMILIES):
+            return  # a hinge or critic D loss is exactly 0 whenever every margin is met: not saturation
+        res = E.resolution(ctx, col)
+        if res > 0.01:
+            return  # printed too coarsely for 0 to mean saturated
+        zero = np.abs(v) <= 0.5 * res + 1e-12
+        if not zero.any():
+            return
+        found = weighed_mask(ctx, zero, rows, lambda a, b: 1.0, min_records=p.min_records,
+                             min_fraction=p.min_fraction, smooth=p.smooth)
+        for w in found[:1]:
+            h = w.hold
+            yield self.finding(
+                ctx,
+                f"{label(col)} printed as exactly 0 (below {0.5 * res:g}) in {int(zero[h.first_block:h.last_block + 1].sum()):,} "
+                f"records over {ctx.span_text(h.span)}: the loss sits on its floor, the sigmoid behind it saturated",
+                span=h.span,
+                evidence={"column": col, "ceiling": 0.0, "origin": "the loss's floor (printed 0)",
+                          "records": h.records, "min_records": w.need, "print_resolution": res},
+                confidence=w.confidence,
+            )

@@ -159,11 +159,10 @@ def load_runs(
         run.source = neutralize(run.source)
         for note in source.notes:
             run.stats.warn(f"{source.name}: {note}", partial="ends early" in note or "damaged" in note)
-    if options.loss_family:
-        from ..lossfamily import resolve_loss_family
+    from ..roles import decide  # what each column means and the loss family: decided once, here
 
-        for run in runs:
-            run.loss_family = resolve_loss_family(run, options.loss_family)
+    for run in runs:
+        decide(run, options.extra_aliases, options.loss_family)
     return runs
 
 

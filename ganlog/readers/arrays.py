@@ -304,7 +304,6 @@ def _lean_run(columns: "Mapping[str, np.ndarray]", *, name: str, source: str, fm
     import pandas as pd
 
     from ..frame import CANONICAL_METRICS, INDEX_COLUMNS, LossFamily, Run, rename_columns
-    from ..lossfamily import resolve_loss_family
 
     lengths = {len(v) for v in columns.values()}
     if len(lengths) != 1:
@@ -328,8 +327,7 @@ def _lean_run(columns: "Mapping[str, np.ndarray]", *, name: str, source: str, fm
     run = Run(frame=frame, name=name, source=source, reader="arrays", format=fmt,
               loss_family=LossFamily("unknown", "not decided yet", "default"), stats=stats,
               original_names={mapping[k]: k for k in columns if mapping[k] in values}, meta=dict(meta or {}))
-    run.loss_family = resolve_loss_family(run, options.loss_family)
-    return run
+    return run  # roles and the loss family are decided once, by load_runs
 
 
 def columns_to_run(columns: "Mapping[str, np.ndarray]", *, name: str, source: str, fmt: str,

@@ -26,10 +26,25 @@ if TYPE_CHECKING:
 
 #: Plain-language line under the verdict, for someone who has never seen a GAN log.
 VERDICT_TEXT = {
-    "healthy": "Nothing here looks wrong: no check found a problem in this run.",
-    "needs attention": "The run is still training, but something looks off. Read the first finding below.",
+    "healthy": "Nothing here looks wrong: the checks on the D and G losses found no problem in this run.",
+    "degraded": "The run is still training, but something looks off. Read the first finding below.",
     "broken": "The run has failed. Training it further as it is will not help: read what to try first.",
+    "inconclusive": "This log does not hold enough to judge the run: see what is missing and how to log it.",
 }
+#: healthy, with notes (info findings): the line must not say "no check found anything" above them
+HEALTHY_WITH_NOTES = ("Nothing here looks wrong: no check found a problem in this run. "
+                      "The {n} below {are} for information, not problems.")
+
+
+def verdict_text(analysis: "Analysis") -> str:
+    verdict = analysis.verdict
+    notes = sum(1 for f in analysis.findings if f.severity == Severity.INFO)
+    if verdict == "healthy" and notes:
+        return HEALTHY_WITH_NOTES.format(n="note" if notes == 1 else f"{notes} notes",
+                                         are="is" if notes == 1 else "are")
+    reason = getattr(analysis, "verdict_reason", None)
+    base = VERDICT_TEXT.get(verdict, f"Verdict: {verdict}.")
+    return f"{base} {reason}" if verdict == "inconclusive" and reason else base
 
 
 # -- templates ----------------------------------------------------------------
@@ -65,7 +80,31 @@ def environment() -> "jinja2.Environment":
     )
     env.filters["num"] = fmt_value
     env.filters["paragraphs"] = _paragraphs
+    env.filters["rst"] = rst_inline
     return env
+
+
+_RST_LITERAL = re.compile(r"``(.+?)``|`([^`]+?)`(?:_)?|\*\*(.+?)\*\*|(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])")
+
+
+def rst_inline(text: str) -> "Any":
+    """Docstring text -> safe HTML: ``code`` and `code` as <code>, **bold**, *emphasis*; the rest escaped."""
+    from markupsafe import Markup, escape
+
+    out = []
+    pos = 0
+    for m in _RST_LITERAL.finditer(str(text)):
+        out.append(str(escape(text[pos:m.start()])))
+        code, code1, strong, em = m.groups()
+        if code is not None or code1 is not None:
+            out.append(f"<code>{escape(code if code is not None else code1)}</code>")
+        elif strong is not None:
+            out.append(f"<strong>{escape(strong)}</strong>")
+        else:
+            out.append(f"<em>{escape(em)}</em>")
+        pos = m.end()
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -75,6 +114,15 @@ def _paragraphs(text: str) -> list[str]:
 
 def css() -> str:
     return (templates_dir() / "report.css").read_text(encoding="utf-8")
+
+
+MAX_SHOWN = 3
+SCALE_LABELS = {"log": "log scale", "log1p": "log1p scale", "linear": "linear scale"}
+SCALE_NOTES = {
+    "log": "The D loss sinks towards 0, where a linear axis flattens it: the log scale is shown first.",
+    "log1p": "A few very large values squash the rest of the losses on a linear axis, so the log1p scale "
+             "is shown first.",
+}
 
 
 # -- view model ---------------------------------------------------------------
@@ -87,6 +135,9 @@ class RemedyView:
     sketch: str = ""
     references: list[str] = field(default_factory=list)
     known: bool = True
+    #: described in full on an earlier card: this one links there
+    seen_in: str = ""
+    anchor: str = ""
 
 
 @dataclass
@@ -104,6 +155,8 @@ class FindingView:
     detects: list[str]
     remedies: list[RemedyView]
     plot: str | None
+    #: remedies past the first few: shown folded, one click away
+    more_remedies: list[RemedyView] = field(default_factory=list)
 
 
 def remedy_view(remedy_id: str) -> RemedyView:
@@ -151,9 +204,22 @@ def finding_view(analysis: "Analysis", f: Finding, i: int, with_plot: bool = Tru
         evidence=[(str(k), fmt_value(v)) for k, v in f.evidence.items()],
         why=_paragraphs(sections.get("Why it matters", "")),
         detects=_paragraphs(sections.get("What it detects", "")),
-        remedies=[remedy_view(r) for r in f.remedies],
+        remedies=[remedy_view(r) for r in f.remedies[:MAX_SHOWN]],
+        more_remedies=[remedy_view(r) for r in f.remedies[MAX_SHOWN:]],
         plot=plots.zoom_svg(analysis, f, f"{i + 1}") if with_plot else None,
     )
+
+
+def _remedies_once(views: list[FindingView]) -> None:
+    """Describe each remedy in full once, on the first card that names it; later cards link there."""
+    seen: dict[str, str] = {}
+    for v in views:
+        for r in [*v.remedies, *v.more_remedies]:
+            if r.id in seen:
+                r.seen_in = seen[r.id]
+            else:
+                seen[r.id] = f"{v.code} {v.name}"
+                r.anchor = f"remedy-{r.id}"
 
 
 def _steps_text(analysis: "Analysis") -> str:
@@ -198,6 +264,15 @@ def _comparison_rows(analysis: "Analysis") -> list[dict[str, Any]]:
     return rows
 
 
+def _remedy_or_none(rid: str) -> Any:
+    from .. import remedies
+
+    try:
+        return remedies.get(rid)
+    except KeyError:
+        return None
+
+
 def context(analysis: "Analysis") -> dict[str, Any]:
     """Everything the templates show, computed once."""
     from .. import __version__
@@ -206,9 +281,20 @@ def context(analysis: "Analysis") -> dict[str, Any]:
     run = analysis.run
     stats = run.stats
     views = [finding_view(analysis, f, i) for i, f in enumerate(analysis.findings)]
-    squash = plots.spikes_squash(run)
-    timeline = plots.timeline_svg(analysis, log1p=False)
-    timeline_log = plots.timeline_svg(analysis, log1p=True) if squash else None
+    _remedies_once(views)
+    scales = ["linear"]
+    if plots.collapse_view(analysis):  # a log axis also tames early spikes: no third view
+        scales.insert(0, "log")
+    elif plots.spikes_squash(run):
+        scales.insert(0, "log1p")
+    timeline_views = []
+    for scale in scales:
+        wide = plots.timeline_svg(analysis, scale=scale, size=plots.WIDE)
+        if wide is None:
+            continue
+        narrow = plots.timeline_svg(analysis, scale=scale, size=plots.NARROW)
+        timeline_views.append({"name": scale, "label": SCALE_LABELS[scale], "wide": wide, "narrow": narrow})
+    gaps = [f"{fmt_value(a)}–{fmt_value(b)}" for a, b in plots.record_gaps(run)]
     columns = [
         (c, run.original_names.get(c, c)) for c in run.frame.columns if c not in ("segment",)
     ]
@@ -220,9 +306,13 @@ def context(analysis: "Analysis") -> dict[str, Any]:
         "title": f"{run.name} · ganlog {analysis.verdict}",
         "verdict": analysis.verdict,
         "verdict_class": analysis.verdict.replace(" ", "-"),
-        "verdict_text": VERDICT_TEXT[analysis.verdict],
+        "verdict_text": verdict_text(analysis),
         "counts": _counts(analysis),
-        "healthy_until": run.describe_step(hu) if hu is not None and analysis.verdict != "healthy" else None,
+        "healthy_until": run.describe_step(hu) if hu is not None and analysis.verdict in ("broken", "degraded")
+        else None,
+        "verdict_reason": analysis.verdict_reason,
+        "to_log": [_remedy_or_none(r) for r in analysis.verdict_remedies],
+        "notes": sum(1 for f in analysis.findings if f.severity == Severity.INFO),
         "partial": analysis.partial,
         "records": fmt_value(len(run.frame)),
         "steps": _steps_text(analysis),
@@ -230,8 +320,10 @@ def context(analysis: "Analysis") -> dict[str, Any]:
         "family": run.loss_family,
         "findings": views,
         "first": _first_step(analysis, views),
-        "timeline": timeline,
-        "timeline_log": timeline_log,
+        "timeline_views": timeline_views,
+        "scale_note": SCALE_NOTES.get(timeline_views[0]["name"], "") if timeline_views else "",
+        "gaps": gaps,
+        "plotted": [label for _, label, _ in plots.loss_columns(run)],
         "has_probs": any(run.has(c) for c, _, _ in plots.PROB_COLUMNS),
         "regime_steps": [
             run.describe_step(f.span.start) for f in analysis.findings
@@ -250,6 +342,19 @@ def context(analysis: "Analysis") -> dict[str, Any]:
 def render(analysis: "Analysis") -> str:
     """The report as one HTML string (UTF-8 text, no external resources)."""
     return environment().get_template("report.html.j2").render(**context(analysis))
+
+
+def notebook_frame(analysis: "Analysis", height: int = 720) -> str:
+    """The report inside an ``<iframe srcdoc>``: what ``Analysis._repr_html_`` shows in Jupyter.
+
+    A frame keeps the report's CSS from restyling the notebook around it; the
+    page still needs no script and no network.
+    """
+    from html import escape
+
+    return (f'<iframe class="ganlog-report" title="ganlog report: {escape(analysis.run.name)}" '
+            f'style="width:100%;height:{int(height)}px;border:1px solid #ddd;border-radius:6px" '
+            f'srcdoc="{escape(render(analysis), quote=True)}"></iframe>')
 
 
 def write(analysis: "Analysis", path: "str | Path") -> Path:

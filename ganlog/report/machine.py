@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from ..analysis import Analysis
     from ..judge import CheckResult, RunJudgement
 
-SCHEMA_VERSION = 1
+#: 2: verdicts broken / degraded / healthy / inconclusive, with verdict_reason and what to log
+SCHEMA_VERSION = 2
 
 
 def run_summary(analysis: "Analysis") -> dict[str, Any]:
@@ -64,6 +65,9 @@ def analysis_to_dict(analysis: "Analysis") -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "run": run_summary(analysis),
         "verdict": analysis.verdict,
+        "verdict_reason": analysis.verdict_reason,
+        "missing": analysis.missing,
+        "to_log": [_remedy_dict(r) for r in analysis.verdict_remedies],
         "healthy_until": _num(healthy_until) if healthy_until is not None else None,
         "findings": [f.to_dict() for f in analysis.findings],
         "detectors": {
@@ -72,6 +76,16 @@ def analysis_to_dict(analysis: "Analysis") -> dict[str, Any]:
             "crashed": [{"code": c.code, "name": c.name, "error": c.error} for c in analysis.crashed],
         },
     }
+
+
+def _remedy_dict(rid: str) -> dict[str, Any]:
+    from .. import remedies
+
+    try:
+        r = remedies.get(rid)
+    except KeyError:
+        return {"id": rid}
+    return {"id": r.id, "title": r.title, "change": r.change, "sketch": r.sketch}
 
 
 # -- ganlog check: one document for several judged runs ----------------------
@@ -96,6 +110,7 @@ def check_to_dict(result: "CheckResult") -> dict[str, Any]:
         doc["check"] = {
             "passed": judged.passed,
             "failing": [i for i, f in enumerate(judged.analysis.findings) if judged.counts_against(f)],
+            "failed_inconclusive": judged.fails_inconclusive,
             "baseline": judged.baseline.to_dict() if judged.baseline is not None else None,
             "input_errors": judged.input_errors,
         }
@@ -105,6 +120,7 @@ def check_to_dict(result: "CheckResult") -> dict[str, Any]:
         "tool": _tool(),
         "command": "check",
         "fail_on": result.fail_on.label,
+        "fail_on_inconclusive": result.fail_on_inconclusive,
         "passed": result.passed,
         "exit_code": result.exit_code,
         "summary": {
@@ -181,7 +197,8 @@ def to_junit(result: "CheckResult") -> str:
         suite = ET.SubElement(root, "testsuite", name=_xml_text(f"ganlog: {a.run.name}"))
         props = ET.SubElement(suite, "properties")
         for key, value in (
-            ("source", a.run.source), ("verdict", a.verdict), ("loss_family", a.run.loss_family.name),
+            ("source", a.run.source), ("verdict", a.verdict), ("verdict_reason", a.verdict_reason),
+            ("loss_family", a.run.loss_family.name),
             ("fail_on", result.fail_on.label), ("records", len(a.run.frame)),
             ("partial", str(a.partial).lower()),
         ):
@@ -225,6 +242,16 @@ def to_junit(result: "CheckResult") -> str:
             if rest:
                 out = ET.SubElement(case, "system-out")
                 out.text = _xml_text("\n\n".join(_finding_block(judged, f) for f in rest))
+        if a.verdict == "inconclusive":  # the core checks could not run: a case of its own
+            case = ET.SubElement(suite, "testcase", classname=classname, name="verdict", time="0", **file_attr)
+            counts["tests"] += 1
+            if judged.fails_inconclusive:
+                fail = ET.SubElement(case, "failure", message=_xml_text(a.verdict_reason), type="inconclusive")
+                fail.text = _xml_text(_inconclusive_block(a))
+                counts["failures"] += 1
+            else:
+                ET.SubElement(case, "skipped", message=_xml_text("inconclusive: " + a.verdict_reason))
+                counts["skipped"] += 1
         if judged.input_errors:  # damaged input: what was read was judged, the read itself failed
             case = ET.SubElement(suite, "testcase", classname=classname, name="input", time="0", **file_attr)
             err = ET.SubElement(case, "error", message=_xml_text(judged.input_errors[0]), type="input")
@@ -239,6 +266,12 @@ def to_junit(result: "CheckResult") -> str:
         root.set(k, str(v))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _inconclusive_block(a: "Analysis") -> str:
+    lines = [a.verdict_reason]
+    lines += [f"to judge it: {_remedy_title(r)}" for r in a.verdict_remedies]
+    return "\n".join(lines)
 
 
 def _detector_names(a: "Analysis") -> dict[str, str]:
@@ -289,6 +322,12 @@ def to_github(result: "CheckResult") -> str:
             if judged.in_baseline(f):
                 msg += "\n(also in the baseline run)"
             lines.append(_gh_command(level, msg, file=file, title=f"{f.code} {f.name}"))
+        if a.verdict == "inconclusive":
+            msg = f"{a.run.name}: {a.verdict_reason}"
+            if a.verdict_remedies:
+                msg += f"\nTo judge it: {_remedy_title(a.verdict_remedies[0])}"
+            lines.append(_gh_command("error" if judged.fails_inconclusive else "warning", msg, file=file,
+                                     title="ganlog inconclusive"))
         for e in judged.input_errors:
             lines.append(_gh_command("error", e, file=file, title="ganlog input error"))
         for c in a.crashed:
@@ -316,6 +355,7 @@ def to_markdown(result: "CheckResult") -> str:
         mark += " · ⚠️ damaged input (exit 2)"
     out = [f"## ganlog check: {mark}", ""]
     out.append(f"Fail on **{result.fail_on.label}** or above"
+               + (" and on an **inconclusive** verdict" if result.fail_on_inconclusive else "")
                + (" (only what got worse than the baseline)" if any(r.baseline for r in result.runs) else "")
                + (" · `--exit-zero`" if result.exit_zero else "") + ".")
     out += ["", "| Run | Verdict | Errors | Warnings | Info | Check |", "|---|---|---:|---:|---:|---|"]
@@ -332,11 +372,13 @@ def to_markdown(result: "CheckResult") -> str:
         out += ["", f"### {md_escape(run.name)}: {a.verdict}", ""]
         facts = [f"{md_escape(run.source)}", f"{len(run.frame):,} records",
                  f"loss family {md_escape(run.loss_family.name)}"]
-        if a.healthy_until is not None and a.verdict != "healthy":
+        if a.healthy_until is not None and a.verdict in ("broken", "degraded"):
             facts.append(f"healthy until {md_escape(run.describe_step(a.healthy_until))}")
         if a.partial:
             facts.append("**partial input**")
         out.append(" · ".join(facts))
+        out += ["", md_escape(a.verdict_reason)]
+        out += [f"- To judge it: {md_escape(_remedy_title(r))}" for r in a.verdict_remedies]
         out += [f"\n> **Input error:** {md_escape(e)}" for e in judged.input_errors]
         if judged.baseline is not None:
             regs = judged.baseline.regressions
@@ -412,8 +454,11 @@ def to_text(result: "CheckResult", *, color: bool = False) -> str:
     tail = []
     for judged in result.runs:
         if judged.passed:
-            tail.append(f"pass  {judged.name}")
+            tail.append(f"pass  {judged.name}" + (" (inconclusive)" if judged.analysis.verdict == "inconclusive"
+                                                  else ""))
         else:
             codes = sorted({f.code for f in judged.failing})
+            if judged.fails_inconclusive:
+                codes.append("inconclusive")
             tail.append(f"FAIL  {judged.name}: {', '.join(codes)}")
     return "\n".join(parts) + "\n" + "\n".join(tail) + "\n" + result.summary_line() + "\n"

@@ -191,12 +191,12 @@ def _log1p_ticks(limits: tuple[float, float]) -> list[float]:
     return sorted(t for t in ticks if lo <= t <= hi)
 
 
-def _step_formatter():  # type: ignore[no-untyped-def]
-    """Step ticks as 250k / 1.5M instead of matplotlib's 1e6 offset."""
+def _step_formatter(top: float | None = None):  # type: ignore[no-untyped-def]
+    """Step ticks as 250k / 1.5M instead of matplotlib's 1e6 offset; one unit per axis (``top``)."""
     from matplotlib.ticker import FuncFormatter
 
     def fmt(x: float, _pos: int) -> str:
-        a = abs(x)
+        a = abs(x) if top is None else max(abs(top), 1e4 if abs(x) >= 1e4 else 0)
         if a >= 1e6:
             return f"{x / 1e6:g}M"
         if a >= 1e4:
@@ -226,7 +226,38 @@ def spikes_squash(run: "Run", columns: Iterable[str] = ("loss_d", "loss_g"), row
 class Panel:
     title: str
     columns: tuple[tuple[str, str, str], ...]
-    log1p: bool = False
+    #: "linear", "log1p" (signed log(1 + |y|): early spikes) or "log" (a loss collapsing towards 0)
+    scale: str = "linear"
+
+    @property
+    def log1p(self) -> bool:  # older callers
+        return self.scale == "log1p"
+
+
+@dataclass(frozen=True)
+class Size:
+    """One rendering of a figure: its width in inches and its font sizes in points.
+
+    An inline SVG scales with its box, so text is as large as the figure is
+    narrow. ``WIDE`` fills a desktop column (960 CSS px at 1:1, 8 pt = 10.7 px);
+    ``NARROW`` is drawn for phones and for the finding cards (a 4.5 in figure
+    shown at 348-432 CSS px keeps 10 pt text at 10.7-13 px).
+    """
+
+    name: str
+    width: float
+    font: float
+    title: float
+    legend_columns: int
+    points: int
+
+
+WIDE = Size("wide", 10.0, 8.0, 9.0, 4, TIMELINE_POINTS)
+NARROW = Size("narrow", 4.5, 10.0, 10.5, 2, ZOOM_POINTS)
+
+#: logged values that say how fast training ran, never what it learned: no timeline of their own
+TIMING_RE = re.compile(r"(^|_)(time|times|sec|secs|seconds|eta|kimg|tick|per_iter|per_step|it_s|fps)($|_)"
+                       r"|^(wall_time|step_time|epoch|iter|lr|lr_d|lr_g|segment)$")
 
 
 def _mpl_text(text: str) -> str:
@@ -241,6 +272,7 @@ RC = {
     # a short font list: it is written into every <text> element
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+    "hatch.linewidth": 0.6,
 }
 
 
@@ -277,21 +309,31 @@ def _new_figure(width: float, height: float) -> "Figure":
 LEGEND_COLUMNS = 4
 
 
-def _panel_axes(fig: "Figure", rows: int, panel_height: float, legend_rows: int = 1) -> list["Axes"]:
+def _panel_axes(fig: "Figure", rows: int, panel_height: float, legend_rows: int = 1,
+                size: Size = WIDE) -> list["Axes"]:
     """Stacked panels with fixed margins in inches (constrained layout costs half the render time).
 
     ``legend_rows`` leaves room above each panel for a legend of that many rows.
     """
     width, height = fig.get_size_inches()
-    extra = 0.16 * max(0, legend_rows - 1)
-    top, bottom, left, right, gap = 0.3 + extra, 0.45, 0.62, 0.12, 0.38 + extra
+    k = size.font / 8.0
+    head = header_inches(size, legend_rows)
+    top, bottom, left, right, gap = head + 0.06, 0.5 * k, 0.62 * k, 0.15, head + 0.12
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
                         bottom=bottom / height, hspace=gap / panel_height)
     return list(axes)
 
 
-def to_svg(fig: "Figure") -> str:
+def header_inches(size: "Size", legend_rows: int) -> float:
+    """Room above a panel: its title and, on a narrow figure, the legend rows under the title."""
+    title = size.title * 1.45 / 72
+    if size.legend_columns >= 4:  # wide: the legend sits on the title's line, to the right
+        return title + max(0, legend_rows - 1) * size.font * 1.4 / 72 + 0.04
+    return title + legend_rows * size.font * 1.4 / 72 + 0.06
+
+
+def to_svg(fig: "Figure", size: Size = WIDE) -> str:
     """The figure as an inline ``<svg>`` element: no XML prolog, stable ids, no date.
 
     Call inside :func:`report_style` (which sets the hash salt for the ids)."""
@@ -305,29 +347,35 @@ def to_svg(fig: "Figure") -> str:
     svg = svg[start:]
     # a responsive element: CSS sets the width; the viewBox keeps the aspect ratio
     svg = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', svg, count=1)
-    svg = svg.replace("<svg", '<svg role="img" class="plot"', 1)
+    svg = svg.replace("<svg", f'<svg role="img" class="plot {size.name}"', 1)
     # metadata block (rdf) is noise in an inline figure
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     return svg
 
 
-def _style_axes(ax: "Axes", title: str) -> None:
-    ax.set_title(_mpl_text(title), loc="left", fontsize=9, fontweight="bold")
+def _style_axes(ax: "Axes", title: str, size: Size = WIDE) -> None:
+    ax.set_title(_mpl_text(title), loc="left", fontsize=size.title, fontweight="bold")
     ax.grid(True, color="#e3e3e3", linewidth=0.6)
-    ax.tick_params(labelsize=8)
+    ax.tick_params(labelsize=size.font)
+    if size is NARROW:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        if ax.get_yscale() == "linear":
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
 
 def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: slice | None,
-                comparisons: Sequence["Analysis"] = ()) -> bool:
+                comparisons: Sequence["Analysis"] = (), size: Size = WIDE) -> bool:
     drawn = False
     for col, label, color in panel.columns:
         data = line_data(run, col, max_points, rows)
         if data is None:
             continue
         sparse = len(data[1]) < 200 and is_sparse(run.frame[col].to_numpy(dtype=float, na_value=np.nan))
-        ax.plot(data[0], data[1], color=color, linewidth=0.9, label=_mpl_text(label),
+        ax.plot(data[0], data[1], color=color, linewidth=0.9 if size is WIDE else 1.1, label=_mpl_text(label),
                 marker="o" if sparse else None, markersize=2.5, zorder=3)
         drawn = True
     for k, comp in enumerate(comparisons):
@@ -337,72 +385,206 @@ def _plot_panel(ax: "Axes", run: "Run", panel: Panel, max_points: int, rows: sli
             if data is None:
                 continue
             ax.plot(data[0], data[1], color=ccolor, linewidth=0.8, linestyle=style, alpha=0.85, zorder=2,
-                    label=_mpl_text(f"{label} · {_short(comp.run.name)} (reference)"))
+                    label=_mpl_text(f"{label} · {_short(comp.run.name, 18 if size is NARROW else 28)} (ref.)"))
             drawn = True
     if not drawn:
         return False
-    if panel.log1p:
+    panel_title = panel.title
+    if panel.scale == "log1p":
         from matplotlib.ticker import FixedLocator
 
         ax.set_yscale("function", functions=(_slog, _slog_inv))
         ax.yaxis.set_major_locator(FixedLocator(_log1p_ticks(ax.get_ylim())))
-        panel_title = panel.title + " (log1p scale)"
-    else:
-        panel_title = panel.title
-    _style_axes(ax, panel_title)
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False,
-              ncol=min(LEGEND_COLUMNS, len(ax.get_lines())), borderaxespad=0.1, handlelength=1.6, columnspacing=1.0)
+        panel_title += " (log1p scale)"
+    elif panel.scale == "log":
+        ax.set_yscale("log", nonpositive="mask")
+        panel_title += " (log scale)"
+    _style_axes(ax, panel_title, size)
+    n_lines = len(ax.get_lines())
+    if size.legend_columns >= 4:
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=size.font, frameon=False,
+                  ncol=min(size.legend_columns, n_lines), borderaxespad=0.1, handlelength=1.4, columnspacing=0.9)
+    else:  # narrow: the legend goes under the title, which moves up to make room
+        rows = -(-n_lines // size.legend_columns)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=size.font, frameon=False,
+                  ncol=min(size.legend_columns, n_lines), borderaxespad=0.1, handlelength=1.4, columnspacing=0.9,
+                  borderpad=0.1, labelspacing=0.25)
+        ax.set_title(ax.get_title(loc="left"), loc="left", fontsize=size.title, fontweight="bold",
+                     pad=rows * size.font * 1.4 + 4)
     return True
 
 
+def finding_spans(finding: "Finding") -> list[tuple[float, float]]:
+    """Each stretch a finding holds over: ``evidence["spans"]`` when merged, else its span."""
+    spans = finding.evidence.get("spans") if finding.evidence else None
+    if isinstance(spans, (list, tuple)) and spans:
+        try:
+            return [(float(a), float(b)) for a, b in spans]
+        except (TypeError, ValueError):
+            pass
+    if finding.span is None:
+        return []
+    return [(float(finding.span.start), float(finding.span.end))]
+
+
 def _mark_findings(axes: Sequence["Axes"], findings: Sequence["Finding"], x_range: tuple[float, float],
-                   label_axis: "Axes") -> None:
-    """Shade each finding's span (labelled with its code); regime changes are a dashed line."""
+                   label_axis: "Axes", size: Size = WIDE) -> None:
+    """Shade each finding's stretches (labelled once with its code); regime changes are a dashed line."""
     from matplotlib.transforms import blended_transform_factory
 
     lo, hi = x_range
     width = max(hi - lo, 1e-9)
     trans = blended_transform_factory(label_axis.transData, label_axis.transAxes)
     row_end: list[float] = []  # per label row, where its last label ends (data units)
-    label_width = width * 0.075
+    axes_inches = label_axis.get_position().width * label_axis.figure.get_size_inches()[0]
     for f in findings:
-        if f.span is None:
-            continue
-        a, b = float(f.span.start), float(f.span.end)
-        if b < lo or a > hi:
+        spans = [(a, b) for a, b in finding_spans(f) if not (b < lo or a > hi)]
+        if not spans:
             continue
         color = SEVERITY_COLORS.get(int(f.severity), "#888888")
         regime = f.code == REGIME_CODE
-        for ax in axes:
-            if regime or (b - a) < width * 0.004:
-                ax.axvline(a, color=color, linestyle="--" if regime else "-", linewidth=1.1, alpha=0.9)
-            else:
-                ax.axvspan(a, b, color=color, alpha=0.09, linewidth=0)
+        for a, b in spans:
+            for ax in axes:
+                if regime or (b - a) < width * 0.004:
+                    ax.axvline(a, color=color, linestyle="--" if regime else "-", linewidth=1.1, alpha=0.9)
+                else:
+                    ax.axvspan(a, b, color=color, alpha=0.09, linewidth=0)
         # labels that would overlap go on the next row down
+        label_width = width * (len(f.code) + 1.5) * 0.62 * size.font / 72 / max(axes_inches, 0.5)
+        a = spans[0][0]
         x = min(max(a, lo), hi - label_width)
         level = next((i for i, end in enumerate(row_end) if end <= x), len(row_end))
         if level == len(row_end):
             row_end.append(x + label_width)
         else:
             row_end[level] = x + label_width
-        label_axis.text(x, 1.0 - 0.1 * level, f" {f.code}", transform=trans, fontsize=7.5,
-                        color=color, fontweight="bold", va="top", ha="left", clip_on=False,
+        label_axis.text(x, 1.0 - 0.12 * level * size.font / 8, f" {f.code}", transform=trans,
+                        fontsize=size.font, color=color, fontweight="bold", va="top", ha="left", clip_on=False,
                         bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
                               "alpha": 0.75})
 
 
-def _panels(run: "Run", log1p: bool) -> list[Panel]:
-    panels = [Panel("Losses", LOSS_COLUMNS, log1p)]
+def record_gaps(run: "Run", factor: float = 20.0) -> list[tuple[float, float]]:
+    """Stretches of steps with no record: a step difference over ``factor`` times the typical one.
+
+    A log pasted from two epochs, or a run that logged rarely for a while,
+    leaves such holes; the timeline hatches them and the page says so, so
+    nobody reads the straight line across as logged values.
+    """
+    df = run.frame
+    if len(df) < 3:
+        return []
+    steps = df["step"].to_numpy(dtype=float)
+    seg = df["segment"].to_numpy() if "segment" in df.columns else np.zeros(len(df))
+    d = np.diff(steps)
+    pos = d[np.isfinite(d) & (d > 0)]
+    if not len(pos):
+        return []
+    typical = float(np.median(pos))
+    idx = np.flatnonzero((d > factor * typical) & (seg[1:] == seg[:-1]))
+    return [(float(steps[i]), float(steps[i + 1])) for i in idx]
+
+
+def _mark_gaps(axes: Sequence["Axes"], gaps: Sequence[tuple[float, float]], size: Size) -> None:
+    for a, b in gaps:
+        for ax in axes:
+            ax.axvspan(a, b, facecolor="#f3f4f6", edgecolor="#9aa0aa", hatch="////", linewidth=0, zorder=1)
+        axes[-1].text(0.5 * (a + b), 0.5, "no records", transform=axes[-1].get_xaxis_transform(), ha="center",
+                      va="center", fontsize=size.font, color="#5c6475", rotation=90,
+                      bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+
+
+GAP_SHARE = 0.04
+
+
+def compress_gaps(axes: Sequence["Axes"], lo: float, hi: float, gaps: Sequence[tuple[float, float]],
+                  size: Size) -> list[tuple[float, float]]:
+    """Shrink each stretch without records to a sliver of the x-axis (a broken axis), hatched.
+
+    Drawn to scale, a pasted log's two epochs would sit at the two edges with
+    nine tenths of the plot empty. The axis keeps true step numbers on its ticks;
+    the page says where the gaps are. Returns the gaps inside ``lo..hi``.
+    """
+    gaps = sorted((max(a, lo), min(b, hi)) for a, b in gaps if b > lo and a < hi and b > a)
+    if not gaps or hi <= lo:
+        return []
+    data = (hi - lo) - sum(b - a for a, b in gaps)
+    if data <= 0:
+        return []
+    sliver = GAP_SHARE * data / max(1e-9, 1 - GAP_SHARE * len(gaps))
+    xs, ys = [lo], [0.0]
+    for a, b in gaps:
+        ys.append(ys[-1] + (a - xs[-1]))
+        xs.append(a)
+        ys.append(ys[-1] + sliver)
+        xs.append(b)
+    ys.append(ys[-1] + (hi - xs[-1]))
+    xs.append(hi)
+    kx, ky = np.array(xs), np.array(ys)
+    slope_lo = 1.0
+
+    def fwd(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return np.where(x < lo, (x - lo) * slope_lo, np.where(x > hi, ky[-1] + (x - hi), np.interp(x, kx, ky)))
+
+    def inv(y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, dtype=float)
+        return np.where(y < 0, lo + y, np.where(y > ky[-1], hi + (y - ky[-1]), np.interp(y, ky, kx)))
+
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    axes[0].set_xscale("function", functions=(fwd, inv))
+    # ticks per stretch with records, in proportion to its share of the axis
+    ticks: list[float] = []
+    pieces = [(lo, gaps[0][0]), *((gaps[i][1], gaps[i + 1][0]) for i in range(len(gaps) - 1)), (gaps[-1][1], hi)]
+    budget = 4 if size is NARROW else 9
+    for a, b in pieces:
+        share = (b - a) / data
+        n = max(1, int(round(budget * share)))
+        if share < 0.08:
+            ticks.append(a)
+            continue
+        ticks += [t for t in MaxNLocator(nbins=n).tick_values(a, b) if a <= t <= b]
+    axes[0].xaxis.set_major_locator(FixedLocator(sorted(set(ticks))))
+    return gaps
+
+
+def loss_columns(run: "Run") -> tuple[tuple[str, str, str], ...]:
+    """The loss curves of the timeline: D and G, each domain's pair (CycleGAN), else other logged values.
+
+    Timing columns (seconds per iteration, data time, ETA, kimg) never stand in
+    for losses: they say how fast the run went, not what it learned.
+    """
+    if run.has("loss_d") or run.has("loss_g"):
+        return LOSS_COLUMNS
+    pairs = (getattr(run, "meta", {}) or {}).get("pairs") or {}
+    palette = ("#1f5fa8", "#d9720b", "#2a8a3e", "#c0392b", "#7b3fa0", "#5b4a8b")
+    cols: list[tuple[str, str]] = []
+    for dom, roles in sorted(pairs.items()):
+        for role in ("loss_d", "loss_g"):
+            c = roles.get(role) if isinstance(roles, dict) else None
+            if c and run.has(c):
+                cols.append((c, f"{role[-1].upper()} loss ({dom})"))
+    if not cols:
+        elsewhere = {c for p in (PROB_COLUMNS, *(cols for _, cols in EXTRA_PANELS)) for c, _, _ in p}
+        metrics = [c for c in run.metrics
+                   if c not in elsewhere and run.has(c) and not TIMING_RE.search(c.lower())]
+        lossy = [c for c in metrics if "loss" in c.lower() or re.match(r"^(d|g|dis|gen)(_|$)", c.lower())]
+        chosen = (lossy or metrics)[:4]
+        cols = [(c, run.original_names.get(c, c)) for c in chosen]
+    return tuple((c, label, palette[i % len(palette)]) for i, (c, label) in enumerate(cols))
+
+
+def _panels(run: "Run", scale: str, size: "Size | None" = None) -> list[Panel]:
+    losses = loss_columns(run)
+    title = "Losses" if losses is LOSS_COLUMNS or any("loss" in c for c, _, _ in losses) else "Logged values"
+    panels = [Panel(title, losses, scale)] if losses else []
     if any(run.has(c) for c, _, _ in PROB_COLUMNS):
-        panels.append(Panel("Discriminator outputs: D(x) and D(G(z)) before / after the D step", PROB_COLUMNS))
-    for title, cols in EXTRA_PANELS:
+        panels.append(Panel("D(x) and D(G(z))" if size is NARROW else
+                            "Discriminator outputs: D(x) and D(G(z)) before / after the D step", PROB_COLUMNS))
+    for ptitle, cols in EXTRA_PANELS:
         if any(run.has(c) for c, _, _ in cols):
-            panels.append(Panel(title, cols))
-    if not run.has("loss_d") and not run.has("loss_g"):
-        # no standard losses: plot up to three other logged metrics so the page is not empty
-        others = [c for c in run.metrics if run.has(c)][:3]
-        palette = ("#1f5fa8", "#d9720b", "#2a8a3e")
-        panels[0] = Panel("Logged values", tuple((c, c, palette[i]) for i, c in enumerate(others)))
+            panels.append(Panel(ptitle, cols))
     return panels
 
 
@@ -417,63 +599,118 @@ def _segment_starts(run: "Run") -> list[float]:
     return [float(steps[s.start]) for s in _segment_slices(run)[1:]]
 
 
-def timeline_svg(analysis: "Analysis", *, log1p: bool = False, max_points: int = TIMELINE_POINTS) -> str | None:
+def collapse_view(analysis: "Analysis") -> bool:
+    """True when a log-scale view of the losses shows what a linear one hides: D loss sinking towards 0."""
+    run = analysis.run
+    if not run.has("loss_d"):
+        return False
+    v = run.frame["loss_d"].to_numpy(dtype=float, na_value=np.nan)
+    v = v[np.isfinite(v)]
+    if len(v) < 5 or float(v.min()) <= 0:
+        return False
+    if any(f.code == "GAN101" for f in analysis.findings):
+        return True
+    lo, hi = np.percentile(v, [5, 95])
+    return bool(hi / max(lo, 1e-12) > 30)
+
+
+def timeline_svg(analysis: "Analysis", *, log1p: bool = False, max_points: int = TIMELINE_POINTS,
+                 scale: str | None = None, size: Size = WIDE) -> str | None:
     """The whole run: one panel per group of curves, findings shaded, regime changes marked."""
-    with report_style("timeline-log" if log1p else "timeline"):
-        return _timeline_svg(analysis, log1p, max_points)
+    scale = scale or ("log1p" if log1p else "linear")
+    with report_style(f"timeline-{scale}-{size.name}"):
+        return _timeline_svg(analysis, scale, min(max_points, size.points), size)
 
 
-def _timeline_svg(analysis: "Analysis", log1p: bool, max_points: int) -> str | None:
+def _timeline_svg(analysis: "Analysis", scale: str, max_points: int, size: Size) -> str | None:
     run = analysis.run
     if run.frame.empty:
         return None
-    panels = _panels(run, log1p)
-    entries = max(len(p.columns) * (1 + (len(analysis.comparisons) if p.columns == LOSS_COLUMNS else 0))
-                  for p in panels)
-    legend_rows = -(-entries // LEGEND_COLUMNS)
-    fig = _new_figure(10.0, (2.5 + 0.16 * (legend_rows - 1)) * len(panels) + 0.4)
-    axes = _panel_axes(fig, len(panels), 2.5, legend_rows)
+    panels = _panels(run, scale, size)
+    if not panels:
+        return None
+    entries = max(len(p.columns) * (1 + (len(analysis.comparisons) if p is panels[0] else 0)) for p in panels)
+    legend_rows = -(-entries // size.legend_columns)
+    k = size.font / 8.0
+    panel_h = 2.5 if size is WIDE else 2.6
+    fig = _new_figure(size.width, (panel_h + 0.19 * k * (legend_rows - 1)) * len(panels) + 0.4 * k)
+    axes = _panel_axes(fig, len(panels), panel_h, legend_rows, size)
     used = []
     for ax, panel in zip(axes, panels):
         # reference runs on the losses only: more curves on D(x) would bury the run itself
-        comps = analysis.comparisons if panel.columns == LOSS_COLUMNS else ()
-        if _plot_panel(ax, run, panel, max_points, None, comps):
+        comps = analysis.comparisons if panel is panels[0] else ()
+        if _plot_panel(ax, run, panel, max_points, None, comps, size):
             used.append(ax)
         else:
             ax.set_visible(False)
     if not used:
         return None
-    _mark_findings(used, analysis.findings, _x_range(run), used[0])
+    lo, hi = _x_range(run)
+    pad = (hi - lo) * 0.01 or 0.5
+    used[0].set_xlim(lo - pad, hi + pad)  # the run's own steps: a longer reference is cut, not squeezed in
+    _mark_gaps(used, compress_gaps(used, lo, hi, record_gaps(run), size), size)
+    _mark_findings(used, analysis.findings, (lo, hi), used[0], size)
     for s in _segment_starts(run):
         for ax in used:
             ax.axvline(s, color="#555555", linewidth=0.8, linestyle=":")
-    used[-1].set_xlabel("step", fontsize=8)
-    used[-1].xaxis.set_major_formatter(_step_formatter())
-    return to_svg(fig)
+    used[-1].set_xlabel("step", fontsize=size.font)
+    used[-1].xaxis.set_major_formatter(_step_formatter(hi))
+    return to_svg(fig, size)
+
+
+#: per code, the columns its card plots first: what the detector judged
+JUDGED_COLUMNS: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
+    "GAN502": ("Diversity (what GAN502 judged)", (
+        ("diversity", "diversity", "#5b4a8b"), ("modes_covered", "modes covered", "#2a8a3e"),
+        ("recall", "recall", "#d9720b"))),
+    "GAN501": EXTRA_PANELS[1],
+    "GAN403": EXTRA_PANELS[0],
+    "GAN404": EXTRA_PANELS[0],
+}
 
 
 def _zoom_panels(run: "Run", finding: "Finding", rows: slice) -> list[Panel]:
     mentioned = " ".join([finding.code, finding.name, *map(str, finding.evidence)]).lower()
-    panels = [Panel("Losses", LOSS_COLUMNS, spikes_squash(run, rows=rows))]
+    panels: list[Panel] = []
+    judged = JUDGED_COLUMNS.get(finding.code)
+    if judged and any(run.has(c) for c, _, _ in judged[1]):
+        panels.append(Panel(judged[0], judged[1]))
+    column = finding.evidence.get("column") if finding.evidence else None
+    known = {c for p in (LOSS_COLUMNS, PROB_COLUMNS, *(c for _, c in EXTRA_PANELS)) for c, _, _ in p}
+    if isinstance(column, str) and column not in known and run.has(column):
+        panels.append(Panel(column, ((column, run.original_names.get(column, column), "#5b4a8b"),)))
+    losses = loss_columns(run)
+    if losses:
+        if finding.code == "GAN101" and collapse_view_rows(run, rows):
+            scale = "log"
+        else:
+            scale = "log1p" if spikes_squash(run, rows=rows) else "linear"
+        panels.append(Panel("Losses", losses, scale))
     if any(run.has(c) for c, _, _ in PROB_COLUMNS) and (
         finding.code.startswith("GAN2") or re.search(r"d_x|d_g_z|dx|d\(x\)", mentioned)
     ):
         panels.append(Panel("D(x) and D(G(z))", PROB_COLUMNS))
     for title, cols in EXTRA_PANELS:
-        if any(run.has(c) and (c in mentioned or c.split("_")[0] in mentioned) for c, _, _ in cols) or (
-            title == "Gradient norms" and finding.code in ("GAN403", "GAN404") and any(run.has(c) for c, _, _ in cols)
-        ) or (title == "Sample quality" and finding.code == "GAN501" and any(run.has(c) for c, _, _ in cols)):
+        if any(p.columns == cols for p in panels):
+            continue
+        if any(run.has(c) and (c in mentioned or c.split("_")[0] in mentioned) for c, _, _ in cols):
             panels.append(Panel(title, cols))
     return panels[:3]
 
 
+def collapse_view_rows(run: "Run", rows: slice) -> bool:
+    v = run.frame["loss_d"].iloc[rows].to_numpy(dtype=float, na_value=np.nan) if "loss_d" in run.frame else []
+    v = np.asarray(v)[np.isfinite(v)]
+    return bool(len(v) and float(v.min()) > 0)
+
+
 def zoom_svg(analysis: "Analysis", finding: "Finding", key: str, max_points: int = ZOOM_POINTS) -> str | None:
-    """The finding's span with some context either side, its span shaded."""
+    """The finding's span with some context either side, its stretches shaded (one narrow figure)."""
     with report_style(f"zoom-{key}"):
-        return _zoom_svg(analysis, finding, max_points)
+        return _zoom_svg(analysis, finding, max_points, NARROW)
 
 
-def _zoom_svg(analysis: "Analysis", finding: "Finding", max_points: int) -> str | None:
+def _zoom_svg(analysis: "Analysis", finding: "Finding", max_points: int, size: Size) -> str | None:
     run = analysis.run
     if finding.span is None or run.frame.empty:
         return None
@@ -483,11 +720,15 @@ def _zoom_svg(analysis: "Analysis", finding: "Finding", max_points: int) -> str 
     pad = max((b - a) // 2, 10)
     rows = slice(max(0, a - pad), min(n, b + pad + 1))
     panels = _zoom_panels(run, finding, rows)
-    fig = _new_figure(7.5, 2.0 * len(panels) + 0.4)
-    axes = _panel_axes(fig, len(panels), 2.0)
+    if not panels:
+        return None
+    legend_rows = max(-(-len(p.columns) // size.legend_columns) for p in panels)
+    panel_h = 2.1
+    fig = _new_figure(size.width, (panel_h + 0.24 * (legend_rows - 1)) * len(panels) + 0.5)
+    axes = _panel_axes(fig, len(panels), panel_h, legend_rows, size)
     used = []
     for ax, panel in zip(axes, panels):
-        if _plot_panel(ax, run, panel, max_points, rows):
+        if _plot_panel(ax, run, panel, max_points, rows, size=size):
             used.append(ax)
         else:
             ax.set_visible(False)
@@ -495,7 +736,8 @@ def _zoom_svg(analysis: "Analysis", finding: "Finding", max_points: int) -> str 
         return None
     steps = run.frame["step"].to_numpy(dtype=float)
     lo, hi = float(np.nanmin(steps[rows])), float(np.nanmax(steps[rows]))
-    _mark_findings(used, [finding], (lo, hi), used[0])
-    used[-1].set_xlabel("step", fontsize=8)
-    used[-1].xaxis.set_major_formatter(_step_formatter())
-    return to_svg(fig)
+    _mark_gaps(used, compress_gaps(used, lo, hi, record_gaps(run), size), size)
+    _mark_findings(used, [finding], (lo, hi), used[0], size)
+    used[-1].set_xlabel("step", fontsize=size.font)
+    used[-1].xaxis.set_major_formatter(_step_formatter(hi))
+    return to_svg(fig, size)

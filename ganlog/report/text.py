@@ -18,14 +18,15 @@ if TYPE_CHECKING:
 WIDTH = 80
 
 _SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-_VERDICT_COLOR = {"healthy": "green", "needs attention": "yellow", "broken": "red"}
+_VERDICT_COLOR = {"healthy": "green", "degraded": "yellow", "broken": "red", "inconclusive": "magenta"}
 
 
 def use_color(stream: IO[str] | None) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force.strip().lower() not in ("0", "false", "no"):
+        return True  # FORCE_COLOR= (empty) or 1/2/3 force it, as in node and many CLIs
     try:
         return bool(stream is not None and stream.isatty())
     except (AttributeError, ValueError):
@@ -67,6 +68,8 @@ def fmt_value(v: Any) -> str:
         if v.is_integer() and abs(v) >= 1000:
             return f"{int(v):,}"
         return f"{v:.4g}"
+    if isinstance(v, (list, tuple)) and v and all(isinstance(x, (list, tuple)) and len(x) == 2 for x in v):
+        return ", ".join(f"{fmt_value(a)}–{fmt_value(b)}" for a, b in v[:6]) + (" …" if len(v) > 6 else "")
     if isinstance(v, (list, tuple)):
         return ", ".join(fmt_value(x) for x in v[:6]) + (" …" if len(v) > 6 else "")
     return str(v)
@@ -149,14 +152,36 @@ def render_verdict(analysis: "Analysis", style: _Style) -> str:
         if counts[s]:
             parts.append(f"{counts[s]} {s.label}{'s' if counts[s] != 1 else ''}")
     verdict = analysis.verdict
-    text = style(f"Verdict: {verdict.upper()}", fg=_VERDICT_COLOR[verdict], bold=True)
+    text = style(f"Verdict: {verdict.upper()}", fg=_VERDICT_COLOR.get(verdict, "white"), bold=True)
     text += " — " + (", ".join(parts) if parts else "no findings")
     hu = analysis.healthy_until
-    if hu is not None and verdict != "healthy":
+    if hu is not None and verdict in ("broken", "degraded"):
         text += f"; healthy until {analysis.run.describe_step(hu)}"
     if analysis.partial:
         text += " (partial input)"
+    reason = getattr(analysis, "verdict_reason", None)
+    if reason and not parts:
+        text += f" ({reason})"
     return text + "."
+
+
+def render_verdict_reason(analysis: "Analysis", style: _Style) -> list[str]:
+    """The verdict's one sentence of why and, for INCONCLUSIVE, what to log (remedy cards)."""
+    from .. import remedies as catalog
+
+    lines = _wrap(analysis.verdict_reason, 2)
+    for rid in analysis.verdict_remedies:
+        try:
+            r = catalog.get(rid)
+        except KeyError:
+            continue
+        lines += _wrap(style("to judge it: ", fg="green", bold=True) + f"{r.title} [{rid}]", 2, hang=4)
+        lines += _wrap(r.change, 6)
+    return lines
+def render_verdict_line(analysis: "Analysis", *, color: bool = False) -> str:
+    """``--quiet``: the run's name and the verdict line, nothing else."""
+    style = _Style(color)
+    return f"{analysis.run.name}: {render_verdict(analysis, style)}\n"
 
 
 def render(analysis: "Analysis", *, color: bool = False, width: int = WIDTH) -> str:
@@ -175,12 +200,18 @@ def render(analysis: "Analysis", *, color: bool = False, width: int = WIDTH) -> 
         out.append(f"No findings from {ran} detector{'s' if ran != 1 else ''}.")
         out.append("")
     if analysis.skipped:
-        names = ", ".join(s.code for s in analysis.skipped)
-        out += [style(line, dim=True) for line in _wrap(f"not checked (columns not logged): {names}", 0)]
+        short = [s for s in analysis.skipped if s.reason.startswith("too short")]
+        rest = [s for s in analysis.skipped if not s.reason.startswith("too short")]
+        for s in short:
+            out += [style(line, dim=True) for line in _wrap(f"not judged: {s.code} {s.reason}", 0, hang=2)]
+        if rest:
+            names = ", ".join(s.code for s in rest)
+            out += [style(line, dim=True) for line in _wrap(f"not checked (columns not logged): {names}", 0)]
     for c in analysis.crashed:
         out += _wrap(style("detector crashed: ", fg="red") + f"{c.code} {c.name}: {c.error}", 0)
     for comp in analysis.extras.get("comparison_lines", []):
         indent = len(comp) - len(comp.lstrip(" "))  # "  - item" lines keep their indent
         out += _wrap(comp.lstrip(" "), indent, hang=2 if comp.lstrip(" ").startswith("- ") else 0)
     out.append(render_verdict(analysis, style))
+    out += render_verdict_reason(analysis, style)
     return "\n".join(out) + "\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .config import TrainConfig
 from .scenarios import SCENARIOS, Scenario, get
@@ -45,11 +45,14 @@ class ScenarioRun:
 
 def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, steps: int | None = None,
                  device: str = "auto", log_format: str = "dcgan", threads: int | None = None,
-                 formats: "tuple[str, ...] | None" = None, **overrides: Any) -> ScenarioRun:
+                 formats: "tuple[str, ...] | None" = None, progress: "Callable[[int], None] | None" = None,
+                 **overrides: Any) -> ScenarioRun:
     """Train scenario ``name`` and write the run in every format into ``out``.
 
     ``steps`` shortens (or lengthens) the run; a scenario's events that are
-    tied to a step (the learning-rate spike) scale with it.
+    tied to a step (the learning-rate spike) scale with it. ``threads`` None
+    picks :func:`~ganlog.trainer.progress.default_threads` for the scenario's
+    tiny models; ``progress(step)`` is called after each step.
     """
     import torch
 
@@ -58,16 +61,17 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
     from .loop import train
     from .writers import MANIFEST, OUTPUT_KINDS, write_run
 
-    if threads:
-        torch.set_num_threads(threads)
+    from .progress import default_threads
+
     sc = get(name)
     cfg = sc.config
+    torch.set_num_threads(threads or default_threads(cfg.data_kind))
     if steps is not None and steps != cfg.steps:
         cfg = scale_steps(cfg, steps)
     if overrides:
         cfg = cfg.replace(**overrides)
     sc = Scenario(**{**sc.__dict__, "config": cfg})
-    result = train(cfg, seed=seed, device=device)
+    result = train(cfg, seed=seed, device=device, on_step=progress)
     manifest = sc.manifest(seed, result.events, extra={
         "device": result.device,
         "torch": torch.__version__,

@@ -156,7 +156,8 @@ def build_optimizers(cfg: TrainConfig, G: torch.nn.Module,
 
 
 def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
-          on_record: Callable[[dict[str, Any]], None] | None = None) -> TrainResult:
+          on_record: Callable[[dict[str, Any]], None] | None = None,
+          on_step: Callable[[int], None] | None = None) -> TrainResult:
     """Train one run; return its logged records and ground-truth events."""
     cfg.validate()
     dev = pick_device(device)
@@ -176,6 +177,8 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
     t0 = time.perf_counter()
 
     for step in range(cfg.steps):
+        if on_step is not None and step:
+            on_step(step - 1)  # the previous step is done (progress, cheap: it throttles itself)
         if 0 <= cfg.lr_growth_from <= step:
             for opt in (opt_d, opt_g):
                 for group in opt.param_groups:

@@ -50,19 +50,22 @@ def crafted(tmp_path_factory) -> Analysis:
 
 def test_json_document_shape(crafted) -> None:
     doc = json.loads(machine.to_json(judge([crafted], Severity.WARNING)))
-    assert doc["schema_version"] == machine.SCHEMA_VERSION == 1
-    assert set(doc) == {"schema_version", "tool", "command", "fail_on", "passed", "exit_code", "summary", "runs"}
+    assert doc["schema_version"] == machine.SCHEMA_VERSION == 2
+    assert set(doc) == {"schema_version", "tool", "command", "fail_on", "fail_on_inconclusive", "passed",
+                        "exit_code", "summary", "runs"}
     assert doc["tool"]["name"] == "ganlog" and doc["command"] == "check"
     assert (doc["fail_on"], doc["passed"], doc["exit_code"]) == ("warning", False, 1)
     assert doc["summary"] == {"runs": 1, "failed_runs": 1, "findings": {"error": 1, "warning": 1, "info": 1}}
     (run,) = doc["runs"]
-    assert set(run) >= {"run", "verdict", "healthy_until", "findings", "detectors", "check"}
+    assert set(run) >= {"run", "verdict", "verdict_reason", "missing", "to_log", "healthy_until", "findings",
+                        "detectors", "check"}
     assert run["run"]["records"] == 400 and run["run"]["format"] == "dcgan"
     assert [f["code"] for f in run["findings"]] == ["GAN101", "GAN303", "GAN501"]
     f0 = run["findings"][0]
     assert set(f0) == {"code", "name", "severity", "confidence", "message", "span", "evidence", "remedies"}
     assert f0["evidence"]["odd"] == "nan" and f0["span"]["start"] == 100
-    assert run["check"] == {"passed": False, "failing": [0, 1], "baseline": None, "input_errors": []}
+    assert run["check"] == {"passed": False, "failing": [0, 1], "failed_inconclusive": False, "baseline": None,
+                            "input_errors": []}
     assert run["detectors"]["skipped"][0]["code"] == "GAN403"
     assert run["detectors"]["crashed"][0]["code"] == "GAN302"
 
@@ -179,7 +182,7 @@ def test_markdown_passed(crafted) -> None:
 # -- the command: formats to stdout and -o, atomically --------------------------------
 
 @pytest.mark.parametrize("fmt, probe", [
-    ("json", lambda t: json.loads(t)["schema_version"] == 1),
+    ("json", lambda t: json.loads(t)["schema_version"] == 2),
     ("junit", lambda t: t.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')),
     ("markdown", lambda t: t.startswith("## ganlog check: ")),
     ("github", lambda t: all(line.startswith("::") for line in t.splitlines())),

@@ -45,8 +45,9 @@ SAMPLES = {
     "forum_mse.log": ("forum", 12, 1, ("loss_d", "loss_g", "d_x")),
     "pytorch_gan.log": ("pytorch_gan", 40, 1, ("loss_d", "loss_g")),
     "pytorch_gan_acgan.log": ("pytorch_gan", 20, 1, ("loss_d", "loss_g", "d_acc")),
-    "pytorch_gan_cyclegan.log": ("pytorch_gan", 40, 1, ("loss_d", "loss_g", "adv", "cycle", "identity")),
-    "cyclegan_loss_log.log": ("cyclegan_loss_log", 44, 2, ("d_a", "g_a", "cycle_a", "idt_b")),
+    # roles: G loss beside its adv term is the G total; adv is loss_g (the contract)
+    "pytorch_gan_cyclegan.log": ("pytorch_gan", 40, 1, ("loss_d", "loss_g", "loss_g_total", "cycle", "identity")),
+    "cyclegan_loss_log.log": ("cyclegan_loss_log", 44, 2, ("loss_d_a", "loss_g_a", "cycle_a", "idt_b")),
     "keras_progress.log": ("keras_progress", 24, 1, ("loss_d", "loss_g")),
     "keras_gan.log": ("keras_gan", 30, 1, ("loss_d", "loss_g", "d_acc")),
     "dcgan_tensorflow.log": ("dcgan_tf", 22, 1, ("loss_d", "loss_g", "elapsed_s")),
@@ -54,8 +55,8 @@ SAMPLES = {
     "logging_root_keras_gan.log": ("keras_gan", 20, 1, ("loss_d", "loss_g")),
     "glog_dcgan_tensorflow.log": ("dcgan_tf", 19, 1, ("loss_d", "loss_g")),
     "metrics_jsonl.log": ("jsonl", 20, 1, ("loss_d", "loss_g", "d_x", "lr_d")),
-    "generic_asctime.log": ("generic", 25, 1, ("loss_d", "loss_g", "d_x", "gp")),
-    "generic_multiline.log": ("generic", 12, 1, ("loss_d", "loss_g", "gradient_penalty")),
+    "generic_asctime.log": ("generic", 25, 1, ("loss_d", "loss_g", "d_x", "loss_d_gp")),  # gp: its role
+    "generic_multiline.log": ("generic", 12, 1, ("loss_d", "loss_g", "loss_d_gp")),
 }
 
 

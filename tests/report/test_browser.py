@@ -62,10 +62,13 @@ def test_report_renders_verdict_findings_and_screenshot(browser, tmp_path) -> No
     assert page.locator(".try-first .remedy-title").first.is_visible()
     items = page.locator(".finding-list li strong").all_inner_texts()
     assert items == [f.code for f in an.findings]
-    # the CSS-only scale switch: log1p first, linear after a click on its label
-    assert page.locator("figure.plot-log").is_visible() and not page.locator("figure.plot-lin").is_visible()
-    page.click("label[for=scale-lin]")
-    assert page.locator("figure.plot-lin").is_visible() and not page.locator("figure.plot-log").is_visible()
+    # the CSS-only scale switch: log first (the D loss collapses), linear after a click on its label
+    assert page.locator("figure.view-log").is_visible() and not page.locator("figure.view-linear").is_visible()
+    page.click("label[for=scale-linear]")
+    assert page.locator("figure.view-linear").is_visible() and not page.locator("figure.view-log").is_visible()
+    # more remedies are one click away, folded
+    assert page.locator("details.more-remedies").count() == 0 or not page.locator(
+        "details.more-remedies ol").first.is_visible()
     shot = tmp_path / "broken.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
@@ -81,6 +84,32 @@ def test_report_fits_a_phone_screen(browser, tmp_path, samples) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     assert page.locator("h1").is_visible()
+    page.close()
+
+
+#: the smallest text in any visible plot, in CSS px as displayed (scripts/screenshots.py prints the same)
+MIN_PLOT_FONT_JS = """() => {
+  let m = Infinity;
+  for (const t of document.querySelectorAll('svg.plot text')) {
+    const r = t.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const svg = t.ownerSVGElement;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    m = Math.min(m, parseFloat(getComputedStyle(t).fontSize) * scale);
+  }
+  return m;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_plot_text_is_readable_and_pages_are_short(browser, tmp_path, samples, width) -> None:
+    report = tmp_path / "forum.html"
+    html.write(analyze(samples / "forum_bce.log"), report)
+    page = _page(browser, width, 844)
+    page.goto(report.as_uri())
+    assert page.evaluate(MIN_PLOT_FONT_JS) >= 10  # CSS px, as displayed (was 3.6 on a phone)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < (9000 if width == 1280 else 13000)  # was 11,316 and 15,438
     page.close()
 
 

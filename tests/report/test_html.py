@@ -108,7 +108,7 @@ def test_self_contained_no_external_urls_no_script(broken, forum) -> None:
         assert "<script" not in page.lower() and "<link" not in page.lower()
         assert "@import" not in page
         assert all(u.startswith("#") for u in re.findall(r"url\(\s*['\"]?([^)'\"]*)", page))
-        assert "<style>" in page and 'class="plot"' in page
+        assert "<style>" in page and 'class="plot wide"' in page and 'class="plot narrow"' in page
 
 
 def test_render_is_deterministic_across_processes(broken, repo_root) -> None:
@@ -125,29 +125,103 @@ def test_render_is_deterministic_across_processes(broken, repo_root) -> None:
             raise AssertionError(f"renders differ at {at}: {other[at - 200:at + 200]!r} vs {here[at - 200:at + 200]!r}")
 
 
-def test_timeline_shades_findings_marks_regime_change_and_offers_log1p(broken) -> None:
+def test_timeline_shades_findings_marks_regime_change_and_offers_log_view(broken) -> None:
     page = html.render(broken)
     timeline = page[page.index('id="timeline"'):page.index('id="findings"')]
     for code in ("GAN101", "GAN401", "GAN102", "GAN302"):
         assert f"> {code}</text>" in timeline, code
     assert "changed behaviour: step 15,000" in timeline
-    assert 'id="scale-log" checked' in timeline and "log1p scale" in timeline
-    assert timeline.count("<svg") == 2  # log1p and linear
+    # the D loss collapses towards 0: a log view first, then linear; each drawn wide and narrow
+    assert 'id="scale-log" checked' in timeline and "Losses (log scale)" in timeline
+    assert timeline.count("<svg") == 4
     assert "D(x) on real" in timeline and "D(G(z)) before D step" in timeline
 
 
-def test_no_log1p_switch_when_nothing_squashes(forum) -> None:
-    page = html.render(forum)
-    assert 'id="scale-log"' not in page
-    assert page.count("<svg") == 1 + sum(1 for f in forum.findings if f.span is not None)
+def test_log1p_view_for_early_spikes_without_a_collapse() -> None:
+    an = synthetic_analysis()
+    an.findings = [f for f in an.findings if f.code != "GAN101"]
+    an.run.frame["loss_d"] = an.run.frame["loss_d"] - 2.0  # not positive: no log axis
+    timeline = html.render(an).split('id="timeline"')[1].split('id="findings"')[0]
+    assert 'id="scale-log1p" checked' in timeline and "log1p scale" in timeline
 
 
-def test_comparison_runs_are_overlaid_and_listed() -> None:
-    page = html.render(synthetic_analysis(comparisons=2))
+def test_comparison_runs_are_overlaid_and_cut_to_the_runs_steps() -> None:
+    from ganlog.report import plots
+
+    an = synthetic_analysis(400, comparisons=1)
+    longer = synthetic_analysis(2000, name="reference-long").run
+    an.comparisons[0].run = longer
+    page = html.render(an)
     timeline = page[page.index('id="timeline"'):page.index('id="findings"')]
-    assert "reference-1 (reference)" in timeline and "reference-2 (reference)" in timeline
+    assert "reference-long (ref.)" in timeline
+    # the run's steps end at 3,990; the reference's 19,990 must not stretch the axis
+    wide = timeline.split('class="plot wide"')[1]
+    ticks = [t for t in re.findall(r">([0-9][0-9,.]*k?)</text>", wide)]
+    assert ticks and not any(t.endswith("k") and float(t[:-1]) > 5 for t in ticks), ticks
+    assert plots._x_range(an.run)[1] == 3990
     section = page[page.index('id="comparisons"'):]
-    assert "reference-1" in section and "reference-2" in section and "Compared with" in section
+    assert "reference-long" in section and "Compared with" in section
+
+
+def test_gap_without_records_is_drawn_and_said() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from ganlog.analysis import Analysis
+    from ganlog.frame import Run
+
+    step = np.r_[np.arange(0, 300, 10), np.arange(20000, 20300, 10)].astype(float)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"step": step, "loss_d": 1.3 + 0.1 * rng.standard_normal(60),
+                          "loss_g": 0.8 + 0.1 * rng.standard_normal(60)})
+    page = html.render(Analysis(run=Run.from_frame(frame, name="gappy", source="g.log"), ran=["GAN101"]))
+    assert "No records</strong> between steps 290–20,000" in page
+    assert page.count(">no records</text>") == 2  # wide and narrow timeline
+
+
+def test_healthy_with_a_note_does_not_say_nothing_was_found(forum) -> None:
+    from ganlog.analysis import Analysis
+
+    note = next(f for f in forum.findings if f.severity == Severity.INFO)
+    an = Analysis(run=forum.run, findings=[note], ran=forum.ran)
+    page = html.render(an)
+    top = page[:page.index('id="timeline"')]
+    assert "The note below is for information, not a problem" in top or "is for information" in top
+
+
+def test_rest_markup_is_rendered_and_escaped() -> None:
+    out = str(html.rst_inline("a gate that skips ``optimizer_d.step()`` when <x> & *rarely*"))
+    assert "<code>optimizer_d.step()</code>" in out and "&lt;x&gt; &amp;" in out and "<em>rarely</em>" in out
+    assert "``" not in out
+
+
+def test_mode_collapse_card_plots_the_diversity(samples) -> None:
+    from ganlog.analysis import analyze
+
+    an = analyze(samples / "reference" / "mode-collapse" / "metrics.jsonl")
+    f = next(f for f in an.findings if f.code == "GAN502")
+    svg = html.finding_view(an, f, 0).plot
+    assert "Diversity (what GAN502 judged)" in svg
+
+
+def test_timing_columns_are_never_the_timeline(samples) -> None:
+    from ganlog.analysis import analyze
+    from ganlog.report import plots
+
+    run = analyze(samples / "cyclegan_loss_log.log").run
+    labels = [c for c, _, _ in plots.loss_columns(run)]
+    assert labels and not any("time" in c for c in labels), labels
+
+
+def test_remedies_shown_once_three_per_card_rest_folded(broken) -> None:
+    broken.findings[0].remedies = ["ttur", "spectral-norm", "r1-penalty", "instance-noise", "ema-generator"]
+    broken.findings[2].remedies = ["ttur", "lr-reduction"]
+    page = html.render(broken)
+    card1 = page.split('id="finding-1-gan101"')[1].split("</article>")[0]
+    assert card1.count('class="remedy-title"') == 5 and "2 more remedies" in card1
+    assert card1.index("<details") > card1.index("[r1-penalty]")
+    card3 = page.split('id="finding-3-gan102"')[1].split("</article>")[0]
+    assert 'href="#remedy-ttur"' in card3 and card3.count("<pre>") == 1  # ttur linked, lr-reduction in full
 
 
 def test_parse_diagnostics_with_skipped_examples(broken) -> None:
@@ -205,8 +279,9 @@ def test_odd_runs_still_render() -> None:
                                name="fid-only")
     f = Finding("GAN501", "metric-degradation", Severity.WARNING, 0.5, "FID got worse", Span(10, 90, 10, 90))
     page = html.render(Analysis(run=no_losses, findings=[f]))
-    assert "Logged values" in page and page.count("<svg") == 2
+    assert "Sample quality" in page and page.count("<svg") == 3  # timeline wide + narrow, the card
     one = Run.from_frame(pd.DataFrame({"step": [5.0], "loss_d": [1.0], "loss_g": [np.nan]}), name="one")
-    assert ">Healthy<" in html.render(Analysis(run=one))
+    page = html.render(Analysis(run=one))  # one D loss and no G loss: nothing to judge
+    assert ">Inconclusive<" in page and "What to log" in page and "no G (generator) loss" in page
     empty = Run.from_frame(pd.DataFrame({"step": pd.Series([], dtype=float), "loss_d": pd.Series([], dtype=float)}))
     assert "Nothing to plot" in html.render(Analysis(run=empty))
