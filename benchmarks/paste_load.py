@@ -104,6 +104,24 @@ class Sampler(threading.Thread):
             self.stop.wait(0.05)
 
 
+def cpu_seconds(pid: int) -> float:
+    """Processor time of the server and every descendant, reaped children included."""
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        for p in [root, *root.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -131,12 +149,16 @@ def phase(url: str, pid: int, seconds: float, clients: int, patho_every: int, no
                 results.append((kind, code, dt))
 
     t0 = time.perf_counter()
+    cpu0 = cpu_seconds(pid)
+    load0 = os.getloadavg()[0]
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    cpu = cpu_seconds(pid) - cpu0
+    load1 = os.getloadavg()[0]
     sampler.stop.set()
     sampler.join()
     lat = [dt for kind, code, dt in results if kind == "normal" and code == 200]
@@ -152,6 +174,9 @@ def phase(url: str, pid: int, seconds: float, clients: int, patho_every: int, no
         "p50_s": round(pct(lat, 0.5), 3), "p99_s": round(pct(lat, 0.99), 3),
         "mean_s": round(statistics.fmean(lat), 3) if lat else None,
         "pathological": patho_codes,
+        "server_cpu_s": round(cpu, 1),
+        "server_cpu_s_per_request": round(cpu / max(len(results), 1), 2),
+        "machine_load_avg_1min": [round(load0, 1), round(load1, 1)],
         "peak_rss_mb": round(sampler.peak_rss / 2**20), "peak_threads": sampler.peak_threads,
     }
 

@@ -77,9 +77,24 @@ def analyze_bytes(data: bytes, name: str) -> str:
 
 # ------------------------------------------------------------------ analysis in a child process
 
-def _child(conn: Any, data: bytes, name: str, analyzer: Any = None) -> None:
-    """Runs in the fork server's child: the outcome goes back as ("ok", html) or ("error", line)."""
+def _child(conn: Any, data: bytes, name: str, analyzer: Any = None, cpu_limit: float = 0.0) -> None:
+    """Runs in the fork server's child: the outcome goes back as ("ok", html) or ("error", line).
+
+    ``cpu_limit``: seconds of processor time; the kernel ends the child past it (SIGXCPU), so a
+    busy machine (wall time) does not cut short an analysis that is merely waiting for a core.
+    """
     from .errors import GanlogError, internal_error_line, out_of_memory_line
+
+    if cpu_limit > 0:
+        try:
+            import math
+            import resource
+
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            soft = max(1, math.ceil(used.ru_utime + used.ru_stime + cpu_limit - 0.5))
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
+        except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
+            pass
 
     try:
         out = ("ok", (analyzer or analyze_bytes)(data, name))
@@ -119,22 +134,29 @@ def analyze_isolated(data: bytes, name: str, time_limit: float, analyzer: Any = 
 
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, data, name, analyzer), daemon=True)
+    proc = ctx.Process(target=_child, args=(send, data, name, analyzer, time_limit), daemon=True)
     proc.start()
     send.close()
+    stopped = (f"ganlog: error: the analysis of {neutralize(name)} used more than {time_limit:g} s of "
+               "processor time, this page's limit per log, and was stopped; run `ganlog analyze FILE` "
+               "in a terminal (no limit there), or restart the page with a larger --time-limit")
     try:
-        if receive.poll(time_limit):
+        if receive.poll(wall_limit(time_limit)):
             try:
                 return receive.recv()  # type: ignore[no-any-return]
-            except EOFError:  # the child died without a word (killed by the kernel: memory)
+            except EOFError:  # the child died without a word: the CPU limit, or the kernel (memory)
                 proc.join(5)
+                import signal
+
+                if proc.exitcode == -signal.SIGXCPU:
+                    return ("timeout", stopped)
                 return ("error", f"ganlog: error: the analysis of {neutralize(name)} stopped unexpectedly "
                                  f"(exit code {proc.exitcode}; out of memory?); run `ganlog analyze FILE` "
                                  "in a terminal to see more")
         return ("timeout", f"ganlog: error: the analysis of {neutralize(name)} took longer than "
-                           f"{time_limit:g} s, this page's limit per log, and was stopped; run "
-                           "`ganlog analyze FILE` in a terminal (no limit there), or restart the page "
-                           "with a larger --time-limit")
+                           f"{wall_limit(time_limit):g} s and was stopped (this page's limit per log; the "
+                           "machine may be busy); run `ganlog analyze FILE` in a terminal (no limit there), "
+                           "or restart the page with a larger --time-limit")
     except Exception as exc:  # noqa: BLE001
         return ("error", internal_error_line(exc))
     finally:
@@ -142,6 +164,11 @@ def analyze_isolated(data: bytes, name: str, time_limit: float, analyzer: Any = 
         if proc.is_alive():
             proc.kill()
         proc.join(5)
+
+
+def wall_limit(time_limit: float) -> float:
+    """Wall-clock backstop around the CPU limit: a child that waits (not computes) is stopped too."""
+    return max(3 * time_limit, time_limit + 10)
 
 
 def analyze_inline(data: bytes, name: str, time_limit: float, analyzer: Any = None) -> tuple[str, str]:
@@ -272,7 +299,7 @@ def create_app(max_bytes: int = DEFAULT_MAX_BYTES, *, time_limit: float = DEFAUL
         if len(data) > max_bytes:
             return page(too_large_message(max_bytes), 413)
         keep = pasted if not has_file and len(data) <= _ECHO_MAX_BYTES else ""
-        if not slots.acquire(timeout=time_limit):
+        if not slots.acquire(timeout=wall_limit(time_limit)):
             return page(f"ganlog: error: the page is busy analyzing {max(1, max_concurrent)} other log(s); "
                         "try again in a moment", 503, text=keep)
         try:

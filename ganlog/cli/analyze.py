@@ -99,7 +99,7 @@ def analyze(paths: tuple[str, ...], html_path: str | None, open_html: bool, no_h
     from ..analysis import analyze as run_analysis
     from ..report.text import render, render_verdict_line, use_color
 
-    if html_path is not None and html_path != "-":
+    if html_path and html_path != "-":
         from ..atomic import refuse_input_as_output
 
         refuse_input_as_output(html_path, [*paths, *compare])
