@@ -246,7 +246,8 @@ def create_app(max_bytes: int = DEFAULT_MAX_BYTES, *, time_limit: float = DEFAUL
     def _hardened(resp: Response) -> Response:
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["X-Frame-Options"] = "DENY"
-        resp.headers["Referrer-Policy"] = "no-referrer"
+        # not "no-referrer": with it a browser sends "Origin: null" on the form's own POST
+        resp.headers["Referrer-Policy"] = "same-origin"
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
@@ -259,17 +260,21 @@ def create_app(max_bytes: int = DEFAULT_MAX_BYTES, *, time_limit: float = DEFAUL
                 f"header {host[:100]!r} is not it (a DNS-rebinding page?)\n",
                 status=421, mimetype="text/plain"))
         if request.method == "POST":
+            # Browsers set Sec-Fetch-Site themselves (a page cannot forge it): trust it when sent;
+            # else the Origin must be this page's own. Clients that send neither (curl) are not
+            # browsers another site could drive.
             site = request.headers.get("Sec-Fetch-Site")
             origin = request.headers.get("Origin")
-            bad = site is not None and site not in ("same-origin", "none")
-            if origin is not None and origin != "null":
+            if site is not None:
+                bad = site not in ("same-origin", "none")
+            elif origin is not None:
                 from urllib.parse import urlsplit
 
                 parts = urlsplit(origin)
-                bad = bad or parts.scheme not in ("http", "https") or not _host_ok(parts.netloc, hosts) \
-                    or parts.netloc.lower() != host.lower()
-            elif origin == "null":
-                bad = True
+                bad = origin == "null" or parts.scheme not in ("http", "https") or \
+                    not _host_ok(parts.netloc, hosts) or parts.netloc.lower() != host.lower()
+            else:
+                bad = False
             if bad:
                 return page("ganlog: error: this page accepts logs only from its own form "
                             "(the request came from another site)", 403)
