@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from .text import TextReader
 
 CHUNK_BYTES = 8 * 1024 * 1024
+#: A "line" longer than this is passed on in pieces (binary tails, runaway progress bars).
+MAX_LINE_BYTES = 2 * CHUNK_BYTES
 _DELIMS = b" \t[]()/:=,|%;\x0b\x0c"
 _TABLE = bytes.maketrans(_DELIMS + b"\r", b" " * len(_DELIMS) + b"\n")
 _WORD_B = re.compile(rb"[A-Za-z_]+")
@@ -175,6 +177,10 @@ def _chunks(source: Source) -> Iterator[bytes]:
             block = rest + block
             nl = block.rfind(b"\n")
             if nl < 0:
+                if len(block) >= MAX_LINE_BYTES:  # no line end for 16 MiB (a NUL-filled tail):
+                    yield block                   # pass it on as it is; holding it all grew
+                    rest = b""                    # memory and copying without bound
+                    continue
                 rest = block
                 continue
             rest = block[nl + 1:]

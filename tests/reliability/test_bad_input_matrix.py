@@ -103,6 +103,18 @@ def _stdin_large_log(tmp: Path, samples: Path) -> tuple[list[str], dict]:
     return ["parse", "-", "--to", str(tmp / "out.parquet")], {"stdin": p}
 
 
+def _nul_filled_tail(tmp: Path, samples: Path) -> tuple[list[str], dict]:
+    """A log whose last 240 MB are NUL bytes (a disk that filled up): before, the tail was held
+    whole and copied again per 8 MB read (quadratic); a 2 GB one ran for minutes."""
+    p = tmp / "train.log"
+    with open(p, "wb") as fh:
+        fh.write(forum_log(samples, 1000))
+        block = b"\0" * (16 << 20)
+        for _ in range(15):
+            fh.write(block)
+    return ["parse", str(p), "--to", str(tmp / "out.csv")], {}
+
+
 def _header_only_csv(tmp: Path, samples: Path) -> tuple[list[str], dict]:
     p = tmp / "metrics.csv"
     p.write_text("step,loss_d,loss_g\n")
@@ -170,6 +182,7 @@ MATRIX: dict[str, tuple[Case, tuple[int, ...], str]] = {
     "folder-with-unreadable-run": (_folder_with_unreadable_run, INPUT, "cannot be read"),
     "folder-with-fifo-skipped": (_folder_with_fifo, OK, ""),
     "stdin-binary": (_stdin_binary, INPUT, "binary data"),
+    "nul-filled-tail-is-read-in-bounded-memory": (_nul_filled_tail, OK, ""),
     "stdin-large-log-streamed": (_stdin_large_log, OK, ""),
     "output-is-a-directory": (_output_is_dir, INPUT, "is a directory"),
     "output-is-the-input": (_output_is_input, INPUT, "is the input"),
