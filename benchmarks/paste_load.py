@@ -181,6 +181,39 @@ def phase(url: str, pid: int, seconds: float, clients: int, patho_every: int, no
     }
 
 
+def slow_connections(url: str, pid: int, n: int) -> dict:
+    """``n`` connections that send nothing (a slowloris): the server's threads stay bounded and
+    connections beyond its queue are answered 503 at once."""
+    import socket
+    from urllib.parse import urlsplit
+
+    port = urlsplit(url).port
+    sampler = Sampler(pid)
+    sampler.start()
+    socks, refused, busy = [], 0, 0
+    t0 = time.perf_counter()
+    for _ in range(n):
+        try:
+            socks.append(socket.create_connection((HOST, port), timeout=5))
+        except OSError:
+            refused += 1
+    time.sleep(1.0)
+    for s in socks:
+        s.settimeout(0.01)
+        try:
+            if s.recv(12).startswith(b"HTTP/1.1 503"):
+                busy += 1
+        except OSError:
+            pass
+    for s in socks:
+        s.close()
+    sampler.stop.set()
+    sampler.join()
+    return {"connections": n, "answered_503_at_once": busy, "refused": refused,
+            "peak_threads": sampler.peak_threads, "peak_rss_mb": round(sampler.peak_rss / 2**20),
+            "seconds": round(time.perf_counter() - t0, 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=30.0, help="length of each phase")
@@ -188,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--patho-every", type=int, default=10, help="one pathological paste per N requests (mixed)")
     ap.add_argument("--time-limit", type=float, default=10.0, help="the page's --time-limit")
     ap.add_argument("--jobs", type=int, default=2, help="the page's --jobs")
+    ap.add_argument("--slow", type=int, default=1000, help="idle connections in the slowloris phase")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
 
@@ -212,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             "plain": phase(url, server.pid, args.seconds, args.clients, 0, normal, patho, args.time_limit),
             "mixed": phase(url, server.pid, args.seconds, args.clients, args.patho_every, normal, patho,
                            args.time_limit),
+            "slow_connections": slow_connections(url, server.pid, args.slow),
         }
     finally:
         server.terminate()
