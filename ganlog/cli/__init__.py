@@ -79,7 +79,18 @@ def main(argv: list[str] | None = None) -> Any:
     from ..errors import GanlogError, internal_error_line, out_of_memory_line
 
     try:
-        return cli.main(args=argv, prog_name="ganlog", standalone_mode=True)
+        # Not click's standalone mode: it turns Ctrl+C and a closed output pipe into exit 1.
+        rv = cli.main(args=argv, prog_name="ganlog", standalone_mode=False)
+        sys.exit(rv if isinstance(rv, int) else 0)
+    except click.exceptions.Abort:  # Ctrl+C (click's word for KeyboardInterrupt/EOFError)
+        _say("ganlog: interrupted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        _say("ganlog: interrupted")
+        sys.exit(130)
+    except click.ClickException as exc:  # usage errors: click's own message, exit 2
+        exc.show()
+        sys.exit(exc.exit_code)
     except GanlogError as exc:  # raised outside a command's own handler
         _say(f"ganlog: error: {exc}")
         sys.exit(exc.exit_code)

@@ -299,3 +299,25 @@ def test_control_and_bidi_characters_in_file_names_are_shown_escaped(log: Path, 
     bad.write_bytes(b"")
     out = run_measured("analyze", str(bad))
     assert out.rc == 2 and "\x1b" not in out.stderr and "\\x1b[31m" in out.stderr
+
+
+def test_a_closed_output_pipe_is_one_line_and_exit_2_not_1(tmp_path: Path, samples: Path) -> None:
+    big = tmp_path / "big.log"
+    big.write_bytes(forum_log(samples, 3000))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.run(["bash", "-c", f'"{sys.executable}" -m ganlog parse "{big}" | head -1 >/dev/null; '
+                           'echo "rc=${PIPESTATUS[0]}" >&2'], capture_output=True, text=True, env=env, timeout=120)
+    assert "rc=2" in proc.stderr and "Traceback" not in proc.stderr
+    assert "output pipe was closed" in proc.stderr
+
+
+def test_ctrl_c_is_exit_130_not_1(tmp_path: Path) -> None:
+    import signal
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "ganlog", "analyze", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    time.sleep(3)  # started, waiting for stdin
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and b"interrupted" in err and b"Traceback" not in err
