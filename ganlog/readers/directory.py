@@ -104,8 +104,17 @@ def scan(root: Path) -> Layout:
         where = exc.filename or "?"
         lay.unreadable.append(str(InputError(str(where), f"a folder that cannot be listed ({exc.strerror or exc})")))
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=cannot_list):
+    seen: set[str] = set()
+    # Links to run folders (runs/latest -> runs/2024-05-01) are followed; a link back to a folder
+    # already walked (a loop) is not, and is said.
+    for dirpath, dirnames, filenames in os.walk(root, onerror=cannot_list, followlinks=True):
         d = Path(dirpath)
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames[:] = []
+            lay.special.append(f"{d}: the same folder as one already read (through a link), skipped")
+            continue
+        seen.add(real)
         names = set(dirnames) | set(filenames)
         dirnames[:] = sorted(n for n in dirnames if not n.startswith(".") and n not in _SKIP_DIRS)
         if d != root:
@@ -128,7 +137,7 @@ def scan(root: Path) -> Layout:
             except OSError as exc:
                 why = "a broken symbolic link" if os.path.islink(p) else (exc.strerror or str(exc))
                 if low.endswith(_TEXT_SUFFIXES) or is_table_name(fname) or is_event_filename(fname) \
-                        or low.endswith((".npy", ".npz")):
+                        or low.endswith((".npy", ".npz", ".gz")) or "." not in fname:
                     lay.unreadable.append(str(InputError(str(p), f"cannot be read ({why})")))
                 continue
             if not st_.S_ISREG(mode):

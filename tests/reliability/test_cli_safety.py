@@ -321,3 +321,20 @@ def test_ctrl_c_is_exit_130_not_1(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and b"interrupted" in err and b"Traceback" not in err
+
+
+def test_linked_run_folders_are_read_and_link_loops_end(tmp_path: Path, samples: Path) -> None:
+    """runs/latest -> elsewhere/run7 is a run (it was passed over); a link back up is no endless walk."""
+    runs = tmp_path / "runs"
+    (runs / "a").mkdir(parents=True)
+    (runs / "a" / "train.log").write_bytes(forum_log(samples))
+    other = tmp_path / "elsewhere" / "run7"
+    other.mkdir(parents=True)
+    (other / "train.log").write_bytes(forum_log(samples))
+    (runs / "latest").symlink_to(other)
+    (runs / "a" / "up").symlink_to(runs)
+    out = run_measured("check", str(runs), "--exit-zero", timeout=120)
+    assert out.rc == 0, out.stderr
+    assert "latest/train" in out.stdout and "a/train" in out.stdout
+    assert "already read" in "".join(out.stdout.split()).replace("alreadyread", "already read") or \
+        "alreadyread" in "".join(out.stdout.split())
