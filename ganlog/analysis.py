@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .checkpoints import checkpoint_extras
 from .detectors import CrashedDetector, SkippedDetector, run_detectors
 from .detectors.base import Finding, Severity
 
@@ -233,4 +234,5 @@ def analyze(
         ran=result.ran,
         skipped=result.skipped,
         crashed=result.crashed,
+        extras=checkpoint_extras(run),  # type: ignore[arg-type]
     )

@@ -146,6 +146,9 @@ def decide_family(run: "Run", override: str | None = None) -> LossFamily:
         prior = _Prior(None, ("lsgan", "hinge", "wgan"),
                        f"{prior.reason.split(':')[0]}, but D's printed outputs leave [0, 1]: a D without a "
                        "sigmoid, so not BCE", False)
+    if prior is not None and prior.fixed and prior.family is None and not prior.candidates:
+        # an energy-based D (BEGAN's autoencoder): no family here has its chance level
+        return LossFamily("unknown", prior.reason, "trainer", ())
     d, d_col = _d_loss(run)
     signs = _from_signs(run, d) if d.size else None
     if prior is not None and prior.fixed and prior.family is not None:
@@ -173,6 +176,11 @@ def _trainer_prior(run: "Run") -> _Prior | None:
     trainer = str(run.meta.get("trainer", "") or "").lower()
     names = {str(v).lower() for v in run.original_names.values()}
     roles = {getattr(r, "role", "") for r in run.roles.values()}
+    if names & {"kt", "k_t"} and names & {"measure", "m_global", "convergence"}:
+        # BEGAN prints its equilibrium variable k_t and convergence measure M_global; its losses are L1
+        # reconstruction energies of an autoencoder D, not cross-entropies: no chance level applies
+        return _Prior(None, (), "BEGAN (k_t and the convergence measure are printed): D is an autoencoder "
+                                "and its losses are L1 reconstruction energies, with no chance level", True)
     if not trainer and {"gan_feat", "kld"} <= names:
         trainer = "spade"  # SPADE/GauGAN prints KLD, GAN, GAN_Feat, VGG, D_Fake, D_real
     if not trainer and ({"kimg", "tick"} <= roles or {"d_real_logit", "d_real_sign"} <= roles):

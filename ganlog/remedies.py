@@ -456,3 +456,51 @@ def select(finding: object, run: object) -> list[str]:
     ids = list(dict.fromkeys(getattr(finding, "remedies", ()) or ()))
     fitting = [r for r in ids if why_not(r, finding, run) is None]
     return fitting or ids[:1]
+# -- modern trainers (issue 17): ADA, penalty weights, throughput ----------------------------
+_add(Remedy(
+    id="more-data-or-xflip",
+    title="More training images, or x-flips (data set mirroring)",
+    applies="D overfits a small data set: ADA's augment p climbing, E[sign(D(real))] far above target, "
+            "FID rising after an early minimum.",
+    change="Add images, or double the data set with horizontal flips where the domain allows "
+           "(StyleGAN2-ADA: --mirror=1); with a fixed budget prefer ADA/DiffAugment over a longer run.",
+    sketch="dataset = torch.utils.data.ConcatDataset([\n"
+           "    dataset, TransformedView(dataset, transforms.RandomHorizontalFlip(p=1.0))])",
+    references=(_KARRAS_ADA,),
+))
+_add(Remedy(
+    id="ada-target-cap",
+    title="Lower ADA's target or cap the augment probability",
+    applies="ADA's p past ~0.8: augmentations (rotations, colour shifts, cut-offs) leak into the samples.",
+    change="Lower --target (0.6 -> 0.5) only together with a stronger R1; or cap p (e.g. 0.6) and "
+           "accept some overfitting, stopping at the best snapshot; prefer augmentations that do not leak "
+           "(--augpipe=bgc rather than bgcfnc).",
+    sketch="augment_pipe.p.copy_(torch.clamp(augment_pipe.p + adjust, 0.0, 0.6))  # cap p at 0.6",
+    references=(_KARRAS_ADA,),
+))
+_add(Remedy(
+    id="penalty-weight",
+    title="Retune the penalty weight (R1 gamma, GP lambda, path-length weight)",
+    applies="A gradient or path-length penalty dominating D's objective (D loss at chance, G not "
+            "learning), or the penalty exploding.",
+    change="Scale gamma to the resolution and batch (StyleGAN's heuristic gamma = 0.0002 * res**2 / batch); "
+           "try 10x smaller and 10x larger and keep the best FID; lazy regularisation every 16 "
+           "minibatches needs the weight scaled by the interval.",
+    sketch="gamma = 0.0002 * resolution ** 2 / batch_size\n"
+           "loss_d = loss_adv + (gamma / 2) * r1_penalty",
+    references=(_MESCHEDER, _GULRAJANI),
+))
+_add(Remedy(
+    id="profile-throughput",
+    title="Profile a slow or stalling run",
+    applies="Seconds per kimg or per step rising over the run, or long gaps between records.",
+    change="Time data loading against compute for one tick; log `loss.item()` (not the tensor) so no graph "
+           "is kept; evaluate metrics less often; check that no other job shares the GPU.",
+    sketch="with torch.profiler.profile(schedule=torch.profiler.schedule(wait=1, warmup=1, active=3)) as prof:\n"
+           "    for step in range(5):\n"
+           "        train_step()\n"
+           "        prof.step()\n"
+           "print(prof.key_averages().table(sort_by='cuda_time_total', row_limit=10))",
+    references=(_r("PyTorch: an imperative style, high-performance deep learning library",
+                   "Paszke et al.", 2019, "NeurIPS"),),
+))

@@ -24,7 +24,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("ganlog.cli.serve", "serve", "Start the local paste page on 127.0.0.1."),
     "rules": ("ganlog.cli.rules", "rules", "List the detectors, or print one's documentation."),
     "formats": ("ganlog.cli.formats", "formats", "List the readers and the text formats they know."),
+    "sweep": ("ganlog.cli.sweep", "sweep", "Analyze every run under a folder or URL in parallel into Parquet."),
+    "query": ("ganlog.cli.query", "query", "Run SQL (DuckDB) over a sweep's runs.parquet and findings.parquet."),
     "train": ("ganlog.cli.train", "train", "Run the reference trainer (needs ganlog[trainer])."),
+    "watch": ("ganlog.cli.watch", "watch", "Follow a growing log and diagnose the run while it trains."),
 }
 
 

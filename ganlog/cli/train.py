@@ -30,10 +30,12 @@ LOG_FORMATS = ("dcgan", "forum", "pytorch-gan", "cyclegan", "keras", "dcgan-tf")
               help="torch CPU threads (default: 1 for the tiny models, which torch's default slows down).")
 @click.option("--progress/--no-progress", "show_progress", default=True, show_default=True,
               help="Progress on stderr: a bar on a terminal, a plain line every 10% otherwise.")
+@click.option("--live", is_flag=True,
+              help="Write train.log record by record while training (follow it with `ganlog watch`).")
 @user_errors
 def train(scenario: str | None, suite: bool, list_: bool, out: str | None, seed: int, steps: int | None,
           device: str, log_format: str, log_every: int | None, formats: str, threads: int | None,
-          show_progress: bool = True) -> None:
+          show_progress: bool = True, live: bool = False) -> None:
     """Train a small GAN that fails (or succeeds) in a known way, and write the run
     in every format ganlog reads: train.log (DCGAN print format by default),
     metrics.jsonl, TensorBoard event files (tb/), npy/discriminator_loss.npy and
@@ -86,6 +88,7 @@ def train(scenario: str | None, suite: bool, list_: bool, out: str | None, seed:
         try:
             res = run_scenario(name, target, seed=seed, steps=steps, device=device,
                                log_format=log_format, threads=threads, formats=kinds, progress=bar,
+                               live=live,
                                **overrides)
         except RuntimeError as exc:  # e.g. --device cuda without CUDA
             if bar is not None:

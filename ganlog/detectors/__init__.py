@@ -25,6 +25,7 @@ _MODULES: tuple[str, ...] = (
     "ganlog.detectors.dynamics",
     "ganlog.detectors.numerics",
     "ganlog.detectors.quality",
+    "ganlog.detectors.modern", "ganlog.detectors.trends",  # issue 17: what modern trainers log
 )
 
 _registry: dict[str, type[Detector]] | None = None

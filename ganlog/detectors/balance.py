@@ -46,6 +46,11 @@ class DLossCollapseParams(Params):
     smooth: int = 5
     #: family-free evidence: G loss at least this many times its first value while D's is 0
     g_rise: float = 2.0
+    #: family-free evidence: D's real-fake logit gap (sigmoid(5) = 0.993: outputs pinned)
+    logit_gap: float = 5.0
+    #: a mild stretch (not below the print resolution, uncorroborated) must sit this many standard
+    #: errors below the limit, on a log scale, given the run's record-to-record scatter (short logs)
+    min_z: float = 2.0
 
 
 class DLossCollapse(Detector):
@@ -61,6 +66,26 @@ class DLossCollapse(Detector):
     (a critic's loss near 0 is normal) only family-free evidence counts: a D
     loss printed as exactly 0 while the G loss climbs to ``g_rise`` times its
     first value, or D(x) printed at 1 with D(G(z)) at 0.
+
+    Hinge (and relativistic hinge) clamps each term at its margin, so a D loss
+    at 0 means only that every sample is past the margin; G's loss is not
+    clamped and G still gets gradients (the BMSG-GAN maintainer calls a D loss
+    of 0 through most of training normal). When hinge is the family, or one of
+    the candidates, a D loss at exactly 0 (to the print resolution) is
+    therefore an info note unless other evidence says D has won (a small
+    non-zero D loss is judged as in every other family): D(x) at 1 with D(G(z)) at 0, a real-fake logit
+    gap of ``logit_gap`` or more (D's outputs pinned), or G's loss running away
+    (to ``g_rise`` times its level before the stretch, and up by at least one
+    unit: a hinge margin, a nat of BCE; a hinge G loss -D(G(z)) can start near
+    or below 0).
+
+    Noise: in a short log whose D loss jumps by orders of magnitude from one
+    print to the next (batch-size-1 prints: pix2pix, CycleGAN), a few records
+    under the limit are the run's own scatter. A mild stretch (above the print
+    resolution, without witnesses) must sit ``min_z`` standard errors below the
+    limit on a log scale, the standard error being the run's record-to-record
+    scatter (robust sigma of neighbour differences of log10 D loss, over
+    sqrt 2) over the square root of the stretch's records.
 
     Why it matters
     --------------
@@ -82,7 +107,8 @@ class DLossCollapse(Detector):
 
     Too short
     ---------
-    One record is a blip; two records can convict when they are extreme. On
+    One record is a blip; two records can convict when they are extreme, or
+    when a witness (D's outputs pinned, G's loss running away) backs them. On
     runs over 200 records the rolling median removes blips first.
 
     Evidence
@@ -100,7 +126,7 @@ class DLossCollapse(Detector):
     Options
     -------
     ``fraction`` (0.10), ``min_records`` (8), ``min_fraction`` (0.02),
-    ``smooth`` (5), ``g_rise`` (2.0).
+    ``smooth`` (5), ``g_rise`` (2.0), ``logit_gap`` (5.0), ``min_z`` (2.0).
 
     References
     ----------
@@ -141,16 +167,38 @@ class DLossCollapse(Detector):
         cond = (lambda v: np.abs(v) <= limit) if family_free else (lambda v: v < limit)
         found = weighed_holds(ctx, "loss_d", cond, effect, min_records=p.min_records,
                               min_fraction=p.min_fraction, smooth=p.smooth)
+        if not found:
+            # too short for its effect alone; family-free witnesses (D's outputs pinned, G's loss
+            # running away) make two records conclusive
+            found = [w for w in weighed_holds(ctx, "loss_d", cond, lambda v: 1.0, min_records=p.min_records,
+                                              min_fraction=0.0, smooth=p.smooth)
+                     if self._corroboration(ctx, w.hold, p)]
+            found = [Weighed(w.hold, effect(values_in(ctx, "loss_d", w.hold)), w.need, w.confidence - 0.1)
+                     for w in found]
+        noise = _log_noise(ctx, "loss_d", res)
         for w in found[:3]:
             h = w.hold
             med = float(np.median(values_in(ctx, "loss_d", h)))
             corro = self._corroboration(ctx, h, p)
             if family_free and not corro:
                 continue
+            if not corro and w.effect < 1.0 and noise is not None and not family_free:
+                # a mild dip must stand out of the run's own record-to-record scatter
+                z = (math.log10(limit) - math.log10(max(med, 0.5 * res))) / (noise / math.sqrt(h.records))
+                if z < p.min_z:
+                    continue
             conf = w.confidence + 0.05 * len(corro)
             if ctx.family.name == "unknown":
                 conf *= 0.95
             extra = f"; {', '.join(corro)}" if corro else ""
+            severity = None
+            if "hinge" in fams and not corro and med <= 0.5 * res + 1e-12:
+                # hinge clamps each term at its margin: a D loss of 0 means every sample is past the
+                # margin, and G still gets gradients from its own (unclamped) loss. Normal on its own.
+                severity = Severity.INFO
+                conf = min(conf, 0.5)
+                extra += ("; under hinge a D loss at 0 means the margin is met on every sample and G still "
+                          "gets gradients: normal unless D's outputs are pinned or G's loss runs away")
             yield self.finding(
                 ctx,
                 f"D loss median {S.fmt(med)} over {ctx.span_text(h.span)} < {limit_text}{extra}",
@@ -159,6 +207,7 @@ class DLossCollapse(Detector):
                           "loss_family": ctx.family.name, "families": list(fams), "records": h.records,
                           "effect": w.effect, "corroborated": corro},
                 confidence=conf,
+                severity=severity,
             )
 
     @staticmethod
@@ -169,12 +218,44 @@ class DLossCollapse(Detector):
             dx, dg = values_in(ctx, "d_x", h), values_in(ctx, "d_g_z1", h)
             if dx.size and dg.size and float(np.median(dx)) >= 0.99 and float(np.median(dg)) <= 0.01:
                 out.append(f"D(x) median {float(np.median(dx)):.4g} with D(G(z)) {float(np.median(dg)):.3g}")
+        if ctx.has("d_real_logit") and ctx.has("d_fake_logit"):
+            # D scores in logit space: a real-fake gap of p.logit_gap means sigmoid(gap) >= 0.993,
+            # D(x) at 1 and D(G(z)) at 0 in every family's terms (relativistic ones included)
+            real, fake = values_in(ctx, "d_real_logit", h), values_in(ctx, "d_fake_logit", h)
+            if real.size and fake.size:
+                gap = float(np.median(real) - np.median(fake))
+                if gap >= p.logit_gap:
+                    out.append(f"D's real-fake logit gap {S.fmt(gap)} >= {p.logit_gap:g}")
         if ctx.has("loss_g"):
-            _, g = ctx.finite("loss_g")
+            rows, g = ctx.finite("loss_g")
             gh = values_in(ctx, "loss_g", h)
-            if g.size and gh.size and g[0] > 0 and float(np.median(gh)) >= p.g_rise * float(g[0]):
-                out.append(f"G loss climbed {S.fmt(float(g[0]))} → {S.fmt(float(np.median(gh)))}")
+            before = g[rows < h.first_row]
+            # G's level before the stretch (its median when there are a few records), else its first value
+            early = float(np.median(before)) if before.size >= 3 else float(g[0]) if g.size else float("nan")
+            if gh.size and math.isfinite(early):
+                late = float(np.median(gh))
+                # twice its level, and at least one unit (a hinge margin, a nat of BCE): a signed G loss
+                # (hinge's -D(G(z))) can start near or below 0
+                if late - early >= max((p.g_rise - 1.0) * abs(early), 1.0):
+                    out.append(f"G loss climbed {S.fmt(early)} → {S.fmt(late)}")
         return out
+
+
+def _log_noise(ctx: Context, column: str, res: float) -> "float | None":
+    """Record-to-record scatter of a positive loss in decades (robust sigma of log10 differences / sqrt 2).
+
+    Differences of neighbours measure noise, not trend: a D loss falling steadily from
+    1.4 to 0.02 has little scatter, one that jumps between 0.01 and 1 from one print
+    to the next (batch-size-1 prints) has much. Only for short logs (the rolling
+    medians of long runs already remove it); None when there is too little to say.
+    """
+    _, v = ctx.finite(column)
+    if v.size < 6 or v.size > SHORT_SERIES:
+        return None
+    lv = np.log10(np.maximum(v, max(0.5 * res, 1e-12)))
+    d = np.diff(lv)
+    sigma = S.MAD_TO_SIGMA * float(np.median(np.abs(d - np.median(d)))) / math.sqrt(2.0)
+    return sigma if sigma > 0 else None
 
 
 @dataclass(frozen=True)

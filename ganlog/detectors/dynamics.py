@@ -127,7 +127,12 @@ class Oscillation(Detector):
     10th and 90th percentiles; a lag-1 autocorrelation beyond the ±2/sqrt(n)
     independent noise would show (positive: slow swings, negative: alternating
     records); and the second half's spread at least ``decay_ratio`` of the
-    first's. Confidence grows with the swing and the reversals.
+    first's. When both losses are logged they must also move against each
+    other (correlation of log D and log G loss below -2/sqrt(n)): a reversal
+    of who is winning raises one loss as it lowers the other, while two losses
+    that scatter independently, one mini-batch per print (batch-size-1
+    pix2pix/CycleGAN prints), swing the balance just as much and mean nothing.
+    Confidence grows with the swing and the reversals.
 
     Too short
     ---------
@@ -184,8 +189,15 @@ class Oscillation(Detector):
         both = np.isfinite(d) & np.isfinite(g) & (d > 0) & (g > 0)
         if both.sum() >= p.short_min_records:
             rows = np.flatnonzero(both)
-            x = np.log(d[rows]) - np.log(g[rows])  # who is winning: up = D's loss high (G winning)
+            ld, lg = np.log(d[rows]), np.log(g[rows])
+            x = ld - lg  # who is winning: up = D's loss high (G winning)
             what = "the D/G balance (log D loss - log G loss)"
+            # a reversal of who is winning moves the two losses against each other; two losses that
+            # scatter independently (one mini-batch per print) swing the balance just as much, so the
+            # losses must be anti-correlated beyond what independent noise shows
+            if np.std(ld) > 0 and np.std(lg) > 0:
+                if float(np.corrcoef(ld, lg)[0, 1]) > -2.0 / math.sqrt(rows.size):
+                    return None
         else:
             col = "loss_d" if ctx.has("loss_d") else "loss_g"
             rows, v = ctx.finite(col)
@@ -419,6 +431,10 @@ class PlateauParams(Params):
     min_contrast: float = 10.0
     #: chunks the run is cut into to find where the stillness began
     chunks: int = 50
+    #: Inception Score below this in every evaluation: still at its floor of 1 (no progress at all)
+    is_floor_limit: float = 1.5
+    #: evaluations the IS must stay at its floor over
+    is_min_evals: int = 3
 
 
 class Plateau(Detector):
@@ -449,6 +465,13 @@ class Plateau(Detector):
     Check the learning-rate schedule and optimizer steps; keep the best
     checkpoint and stop; restart from it with a fresh learning rate.
 
+    Where an Inception Score is logged, no progress at all is visible there
+    too: the IS of any generator whose samples look like anything lies well
+    above its floor of 1 (real CelebA/LSUN, the least diverse common data
+    sets, score ~2.5–3.5; CIFAR-10 11; ImageNet 200+). Every evaluation below
+    ``is_floor_limit`` (1.5), over ``is_min_evals`` (3) or more, says the
+    samples are still not recognisable as any class: no progress over the run.
+
     Weighing
     --------
     A still stretch must be 10x stiller than what came before, cover
@@ -458,12 +481,13 @@ class Plateau(Detector):
     Too short
     ---------
     Fewer than twice ``min_records`` (100) records: there is no earlier
-    stretch to contrast with.
+    stretch to contrast with. The IS floor needs ``is_min_evals`` (3)
+    evaluations: one or two can be the first moments of a run.
 
     Options
     -------
     ``min_fraction`` (0.2), ``min_records`` (50), ``max_relative_spread`` (0.002),
-    ``min_contrast`` (10), ``chunks`` (50).
+    ``min_contrast`` (10), ``chunks`` (50), ``is_floor_limit`` (1.5), ``is_min_evals`` (3).
 
     References
     ----------
@@ -479,12 +503,17 @@ class Plateau(Detector):
     Params = PlateauParams
 
     def skip_reason(self, ctx: Context) -> str | None:
-        if not (ctx.has("loss_d") or ctx.has("loss_g")):
-            return "needs loss_d or loss_g, not in this log"
+        if not (ctx.has("loss_d") or ctx.has("loss_g") or ctx.has("inception_score")):
+            return "needs loss_d, loss_g or inception_score, not in this log"
         return None
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: PlateauParams = self.params
+        f = self._is_at_floor(ctx, p)
+        if f is not None:
+            yield f
+        if not (ctx.has("loss_d") or ctx.has("loss_g")):
+            return
         cols = [c for c in ("loss_d", "loss_g") if ctx.has(c)]
         ev: dict = {"columns": cols, "limit": p.max_relative_spread}
         start_row = -1
@@ -528,4 +557,25 @@ class Plateau(Detector):
             f"losses stopped moving over {ctx.span_text(span)}: {parts}; limit {p.max_relative_spread:.1%} "
             f"of the loss scale",
             span=span, evidence=ev, confidence=0.7,
+        )
+
+    def _is_at_floor(self, ctx: Context, p: PlateauParams) -> Finding | None:
+        """Inception Score that never left its floor: the generator has made no progress at all."""
+        if not ctx.has("inception_score"):
+            return None
+        rows, v = ctx.finite("inception_score")
+        v_ok = (v >= 1.0 - 1e-3) & (v <= 1000.0)
+        rows, v = rows[v_ok], v[v_ok]
+        if v.size < p.is_min_evals or float(np.max(v)) >= p.is_floor_limit:
+            return None
+        span = ctx.span(int(rows[0]), int(rows[-1]))
+        return self.finding(
+            ctx,
+            f"Inception Score stayed at {S.fmt(float(np.min(v)))}–{S.fmt(float(np.max(v)))} over {v.size} "
+            f"evaluations ({ctx.span_text(span)}), below {p.is_floor_limit:g} (its floor is 1: no sample "
+            f"looks like any class): the generator has made no progress",
+            span=span,
+            evidence={"column": "inception_score", "max": float(np.max(v)), "limit": p.is_floor_limit,
+                      "evaluations": int(v.size)},
+            confidence=min(0.9, 0.55 + 0.08 * v.size),
         )

@@ -136,6 +136,29 @@ def at_print_limit(ctx: "Context", column: str, values: np.ndarray, target: floa
     return np.abs(values - target) <= 0.5 * res + 1e-12
 
 
+# -- quality metrics -----------------------------------------------------------------
+
+#: the values a quality metric can take at all; outside them the computation failed numerically
+#: (a matrix square root of a degenerate covariance prints FID -3.1e+68). FID is a squared distance
+#: (>= 0, up to rounding) between Inception features of bounded size: noise against any data set
+#: stays below ~1e3, so 1e5 is far past anything real. IS lies in [1, 1000] (1000 classes). KID's
+#: unbiased estimate can dip a little below 0, and is a few 1e-3 for real runs.
+METRIC_RANGE: dict[str, tuple[float, float]] = {
+    "fid": (-1.0, 1e5),
+    "inception_score": (1.0 - 1e-3, 1000.0),
+    "kid": (-1.0, 1e3),
+}
+
+
+def impossible(column: str, values: np.ndarray) -> np.ndarray:
+    """Finite values a quality metric cannot take (numerical garbage, NaN by another name)."""
+    lo_hi = METRIC_RANGE.get(column)
+    if lo_hi is None:
+        return np.zeros(values.shape, bool)
+    lo, hi = lo_hi
+    return np.isfinite(values) & ((values < lo) | (values > hi))
+
+
 # -- loss families ----------------------------------------------------------------
 
 def candidate_families(ctx: "Context") -> tuple[str, ...]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
 
+from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
 from .common import LOSS_COLUMNS, confidence, label, scale_of, sustained_holds, values_in, weighed_holds
@@ -33,6 +35,27 @@ class NonFinite(Detector):
     is a printed ``nan`` and not a metric logged only now and then (a value
     not printed is missing, not NaN). The first step, the count, and whether
     the values came back.
+
+    The framework's own NaN error counts as a printed NaN too, when it is
+    among the lines that were no records: TensorFlow's "Nan in summary
+    histogram" / "Tensor had NaN values", tf.estimator's "NaN loss during
+    training", Keras' TerminateOnNaN "Invalid loss, terminating training",
+    PyTorch's anomaly mode "returned nan values in its ... output" (the run
+    crashed on a NaN the printed losses never showed).
+
+    A record of another kind is not a NaN either: readers put every record in
+    one table, so a column is NaN where the record never printed its name. When
+    a record prints a name that is never printed alongside the column (TimeGAN's
+    embedding phase prints ``e_loss`` and no ``d_loss``; a validation line prints
+    no training loss), the column was absent there, not ``nan``. A run gone NaN
+    keeps printing the same names with ``nan`` for values, so it still counts. A
+    non-canonical name seen once in a long log (5+ records) and never with a
+    number is a word of prose ("more inf(o)"), not a metric.
+
+    A quality metric outside the values it can take at all (FID below 0 or
+    above 1e5, IS outside [1, 1000]) is NaN by another name: the metric's
+    computation failed numerically (StyleGAN2-ADA printing FID -3.1e+68 from a
+    degenerate covariance), and the number carries no information.
 
     Why it matters
     --------------
@@ -83,10 +106,18 @@ class NonFinite(Detector):
 
     def detect(self, ctx: Context) -> Iterable[Finding]:
         p: NonFiniteParams = self.params
-        for col in _numeric_columns(ctx):
+        yield from self._framework_messages(ctx)
+        cols = _numeric_columns(ctx)
+        present = _printed_matrix(ctx, cols)
+        for j, col in enumerate(cols):
             x = ctx.series(col)
             inf = np.isinf(x)
-            nan = np.isnan(x)
+            if col not in _WATCHED and not np.isfinite(x).any() and int(inf.sum()) == 1 and ctx.n >= 5:
+                # a name seen once in a long log, never with a number: a word of prose ("more inf(o)"),
+                # not a metric
+                continue
+            # NaN where the record is of another kind (another phase, a validation line): not printed
+            nan = np.isnan(x) & ~_other_kind(present, j)
             bad = inf.copy()
             if nan.any():
                 first_nan = int(np.argmax(nan))
@@ -98,12 +129,15 @@ class NonFinite(Detector):
                     bad |= nan & (np.arange(x.size) >= first_nan)
                 elif not np.isfinite(x).any() and _printed_nan(ctx, col):
                     bad |= nan  # a column that holds nothing but NaN was printed as nan
+            garbage = E.impossible(col, x)
+            bad |= garbage
             if not bad.any():
                 continue
             idx = np.flatnonzero(bad)
             first, last = int(idx[0]), int(idx[-1])
-            recovered = bool(np.isfinite(x[last + 1:]).any())
-            kinds = [k for k, m in (("nan", nan & bad), ("inf", inf)) if m.any()]
+            recovered = bool((np.isfinite(x[last + 1:]) & ~garbage[last + 1:]).any())
+            kinds = [k for k, m in (("nan", nan & bad), ("inf", inf),
+                                    ("outside its possible range", garbage)) if m.any()]
             span = ctx.span(first, last if recovered else ctx.n - 1)
             tail = "then finite again" if recovered else "never finite again"
             yield self.finding(
@@ -115,6 +149,37 @@ class NonFinite(Detector):
                           "recovered": recovered, "kinds": kinds},
                 confidence=0.95 if not recovered or idx.size > 1 else 0.8,
             )
+
+
+    def _framework_messages(self, ctx: Context) -> Iterable[Finding]:
+        """The framework's own NaN error among the lines that were no records (a NaN it printed in words)."""
+        stats = getattr(ctx.run, "stats", None)
+        lines = [(s.line, s.text) for s in getattr(stats, "skipped_examples", None) or []]
+        extra = ctx.run.meta.get("messages") if isinstance(ctx.run.meta, dict) else None
+        if isinstance(extra, (list, tuple)):
+            lines += [(0, str(t)) for t in extra]
+        for line, text in lines:
+            if _FRAMEWORK_NAN.search(text):
+                span = ctx.span(ctx.n - 1, ctx.n - 1) if ctx.n else None
+                where = f"line {line}" if line else "the log"
+                yield self.finding(
+                    ctx,
+                    f"the framework reported a non-finite value at {where}: {text.strip()[:120]!r}; "
+                    f"limit: none allowed",
+                    span=span,
+                    evidence={"column": None, "line": line, "text": text.strip()[:200], "kinds": ["nan"],
+                              "recovered": False, "count": 1},
+                    confidence=0.9,
+                )
+                return
+
+
+#: errors frameworks print when a tensor went NaN/inf (TensorFlow's check_numerics and summary ops,
+#: tf.estimator's NanLossDuringTrainingError, Keras' TerminateOnNaN, PyTorch's anomaly mode, Lightning)
+_FRAMEWORK_NAN = re.compile(
+    r"nan in summary histogram|tensor had (?:nan|inf) values|nan loss during training|nanlossduringtraining"
+    r"|invalid loss, terminating training|returned nan values in its|loss is nan|detected (?:nan|inf)",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -255,6 +320,36 @@ def _numeric_columns(ctx: Context) -> list[str]:
     cols = [c for c in _WATCHED if c in df.columns]
     cols += [c for c in df.columns if c not in cols and c not in _INDEX and pd.api.types.is_numeric_dtype(df[c])]
     return cols
+
+
+def _printed_matrix(ctx: Context, cols: list[str]) -> np.ndarray:
+    """records x columns: True where the column holds a printed value (a number, or inf)."""
+    if not cols:
+        return np.zeros((ctx.n, 0), bool)
+    return np.column_stack([~np.isnan(ctx.series(c)) for c in cols])
+
+
+def _other_kind(present: np.ndarray, j: int) -> np.ndarray:
+    """Records of another kind than those that print column ``j``: a value there was not printed.
+
+    Readers turn every record into a row of one table, so a column is NaN both where
+    ``nan`` was printed and where the record never printed that name (TimeGAN's
+    embedding phase prints ``e_loss`` and no ``d_loss``; a validation line prints no
+    training loss). The two differ in the *other* names: a record that prints a
+    column never printed alongside column ``j`` (its names are a different set: another
+    phase, another line kind) is not a record where ``j`` could have been printed,
+    while a run gone NaN keeps printing the same names, with ``nan`` for values.
+    """
+    mine = present[:, j]
+    if present.shape[1] <= 1 or not mine.any():
+        # a column printed as nan in every record has no kind of its own to compare with
+        return np.zeros(present.shape[0], bool)
+    together = (present & mine[:, None]).any(axis=0)
+    strangers = ~together & present.any(axis=0)
+    strangers[j] = False
+    if not strangers.any():
+        return np.zeros(present.shape[0], bool)
+    return present[:, strangers].any(axis=1)
 
 
 def _printed_nan(ctx: Context, col: str) -> bool:

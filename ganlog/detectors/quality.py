@@ -9,6 +9,7 @@ from typing import Iterable
 
 import numpy as np
 
+from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
 from .common import label
@@ -28,6 +29,8 @@ class MetricDegradationParams(Params):
     last_evals: int = 3
     #: fewer evaluations than this: not judged
     min_evals: int = 5
+    #: the last evaluations this much worse than the best is an extreme effect: 2 of them settle it
+    extreme_worse: float = 0.5
 
 
 class MetricDegradation(Detector):
@@ -60,7 +63,10 @@ class MetricDegradation(Detector):
     The last ``last_evals`` evaluations must all be worse than the best by
     ``rel_worse``: a quality metric is evaluated rarely and each evaluation is
     an average over thousands of samples, so three agreeing evaluations are
-    strong evidence.
+    strong evidence. A larger drop needs fewer: when the last two are both
+    ``extreme_worse`` (50%) or more worse than the best (FID 48.7 → 84.0, 77.2),
+    those two settle it; in between the evaluations needed fall from 3 to 2
+    with the size of the drop.
 
     Too short
     ---------
@@ -69,7 +75,7 @@ class MetricDegradation(Detector):
 
     Options
     -------
-    ``rel_worse`` (0.10), ``last_evals`` (3), ``min_evals`` (5).
+    ``rel_worse`` (0.10), ``last_evals`` (3), ``min_evals`` (5), ``extreme_worse`` (0.5).
 
     References
     ----------
@@ -96,15 +102,27 @@ class MetricDegradation(Detector):
             if not ctx.has(col):
                 continue
             rows, v = ctx.finite(col)
+            ok = ~E.impossible(col, v)  # values outside the metric's range are GAN401's garbage
+            rows, v = rows[ok], v[ok]
             if v.size < max(p.min_evals, p.last_evals + 1):
                 continue
             kb = int(np.argmax(v) if higher else np.argmin(v))
             best = float(v[kb])
-            k = p.last_evals
-            if kb >= v.size - k or best == 0:
+            if best == 0:
+                continue
+
+            def worse_of(x: np.ndarray) -> np.ndarray:
+                return (best - x) / abs(best) if higher else (x - best) / abs(best)
+
+            # effect: how much worse the last two evaluations are (1 at ``extreme_worse``); an extreme
+            # drop needs 2 evaluations behind the best, one just past ``rel_worse`` needs ``last_evals``
+            w2 = float(np.min(worse_of(v[-2:])))
+            effect = (w2 - p.rel_worse) / max(1e-9, p.extreme_worse - p.rel_worse)
+            k = E.records_needed(effect, mild=p.last_evals, floor=2)
+            if kb >= v.size - k:
                 continue
             recent = v[-k:]
-            worse = (best - recent) / abs(best) if higher else (recent - best) / abs(best)
+            worse = worse_of(recent)
             if not np.all(worse >= p.rel_worse):
                 continue
             med = float(np.median(recent))

@@ -206,6 +206,11 @@ class DirectoryReader(Reader):
             for r in out if isinstance(out, list) else [out]:
                 runs.append(r)
 
+        from .stylegan import claim_folders, read_run_folder
+
+        sg_folders, lay.tables, lay.text_candidates = claim_folders(lay.tables, lay.text_candidates)
+        for d in sg_folders:
+            attempt(read_run_folder, d, options, options.run_name or rel_name(root, d))
         if lay.event_dirs:
             from .tensorboard import read_event_dirs
 

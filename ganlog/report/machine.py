@@ -75,6 +75,8 @@ def analysis_to_dict(analysis: "Analysis") -> dict[str, Any]:
             "skipped": [{"code": s.code, "name": s.name, "reason": s.reason} for s in analysis.skipped],
             "crashed": [{"code": c.code, "name": c.name, "error": c.error} for c in analysis.crashed],
         },
+        # the checkpoint advisor (ganlog/checkpoints.py): best snapshot by the logged metric, or null
+        "checkpoint": analysis.extras.get("checkpoint"),
     }
 
 

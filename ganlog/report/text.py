@@ -212,6 +212,11 @@ def render(analysis: "Analysis", *, color: bool = False, width: int = WIDTH) -> 
     for comp in analysis.extras.get("comparison_lines", []):
         indent = len(comp) - len(comp.lstrip(" "))  # "  - item" lines keep their indent
         out += _wrap(comp.lstrip(" "), indent, hang=2 if comp.lstrip(" ").startswith("- ") else 0)
+    ckpt = analysis.extras.get("checkpoint")
+    if ckpt:  # the checkpoint advisor (ganlog/checkpoints.py)
+        from ..checkpoints import describe
+
+        out += _wrap(describe(ckpt), 0)
     out.append(render_verdict(analysis, style))
     out += render_verdict_reason(analysis, style)
     return "\n".join(out) + "\n"

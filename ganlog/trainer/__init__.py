@@ -46,20 +46,23 @@ class ScenarioRun:
 def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, steps: int | None = None,
                  device: str = "auto", log_format: str = "dcgan", threads: int | None = None,
                  formats: "tuple[str, ...] | None" = None, progress: "Callable[[int], None] | None" = None,
+                 live: bool = False,
                  **overrides: Any) -> ScenarioRun:
     """Train scenario ``name`` and write the run in every format into ``out``.
 
     ``steps`` shortens (or lengthens) the run; a scenario's events that are
     tied to a step (the learning-rate spike) scale with it. ``threads`` None
     picks :func:`~ganlog.trainer.progress.default_threads` for the scenario's
-    tiny models; ``progress(step)`` is called after each step.
+    tiny models; ``progress(step)`` is called after each step. ``live`` writes
+    train.log record by record while training (for ``ganlog watch``); the
+    other files are written at the end.
     """
     import torch
 
     import json
 
     from .loop import train
-    from .writers import MANIFEST, OUTPUT_KINDS, write_run
+    from .writers import LOG_FILE, MANIFEST, OUTPUT_KINDS, LiveLog, write_run
 
     from .progress import default_threads
 
@@ -71,7 +74,17 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
     if overrides:
         cfg = cfg.replace(**overrides)
     sc = Scenario(**{**sc.__dict__, "config": cfg})
-    result = train(cfg, seed=seed, device=device, on_step=progress)
+    out = Path(out)
+    formats = formats or OUTPUT_KINDS
+    live_log = None
+    if live and "log" in formats:
+        live_log = LiveLog(out / LOG_FILE, log_format, steps=cfg.steps, per_epoch=cfg.iters_per_epoch,
+                           batch_size=cfg.batch_size)
+    try:
+        result = train(cfg, seed=seed, device=device, on_record=live_log, on_step=progress)
+    finally:
+        if live_log is not None:
+            live_log.close()
     manifest = sc.manifest(seed, result.events, extra={
         "device": result.device,
         "torch": torch.__version__,
@@ -79,8 +92,8 @@ def run_scenario(name: str, out: "str | os.PathLike[str]", *, seed: int = 0, ste
         "steps_per_s": round(result.steps_per_s, 1),
         "records": len(result.records),
     })
-    out = Path(out)
-    write_run(out, result.records, manifest, log_format=log_format, formats=formats or OUTPUT_KINDS)
+    write_run(out, result.records, manifest, log_format=log_format, formats=formats,
+              log_written=live_log is not None)
 
     manifest = json.loads((out / MANIFEST).read_text())
     return ScenarioRun(sc, out, result, manifest)

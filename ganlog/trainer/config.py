@@ -57,6 +57,14 @@ class TrainConfig:
     #: (an exponential schedule with gamma > 1: a sign slip in a decay); -1 is off
     lr_growth_from: int = -1
     lr_growth: float = 1.0
+    #: images in the shapes16 pool (0: the default 4,096); a small pool is what D overfits
+    n_images: int = 0
+    # -- ADA-like adaptive augmentation (Karras et al. 2020) ----------------------
+    #: target for r_t = E[sign(D(real))]; 0 switches augmentation off
+    ada_target: float = 0.0
+    #: p moves by batch * ada_interval / (ada_kimg * 1000) per adjustment (0 -> 1 in ada_kimg kimg)
+    ada_kimg: float = 5.0
+    ada_interval: int = 4
     # -- logging ------------------------------------------------------------------
     log_every: int = 5
     iters_per_epoch: int = 500

@@ -171,7 +171,7 @@ def shapes16(n: int = 4096, seed: int = 0) -> Shapes16:
     return Shapes16(images, real_div)
 
 
-def make_dataset(name: str, seed: int = 0) -> "Mixture2D | Shapes16":
+def make_dataset(name: str, seed: int = 0, n_images: int = 0) -> "Mixture2D | Shapes16":
     if name == "ring8":
         return ring8()
     if name == "grid25":
@@ -179,5 +179,5 @@ def make_dataset(name: str, seed: int = 0) -> "Mixture2D | Shapes16":
     if name == "dirac":
         return dirac()
     if name == "shapes16":
-        return shapes16(seed=seed)
+        return shapes16(n=n_images or 4096, seed=seed)
     raise ValueError(f"unknown data set {name!r} (expected ring8, grid25, dirac or shapes16)")

@@ -134,6 +134,48 @@ def _fetch(tensors: dict[str, torch.Tensor]) -> dict[str, float]:
     return dict(zip(tensors, stacked.tolist()))
 
 
+class _Ada:
+    """ADA's feedback loop (Karras et al. 2020) on small images.
+
+    Each D input is augmented with probability ``p`` (x-flip, a 90-degree rotation, an
+    integer translation and a contrast change, each drawn per image); every
+    ``ada_interval`` D steps ``p`` moves towards keeping r_t = E[sign(D(real))] at the
+    target, by ``batch * interval / (ada_kimg * 1000)`` per adjustment.
+    """
+
+    def __init__(self, cfg: TrainConfig) -> None:
+        self.cfg = cfg
+        self.p = torch.zeros(())
+        self._signs: list[torch.Tensor] = []
+        self._seen = 0
+
+    def augment(self, x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        p = float(self.p)
+        if p <= 0 or x.dim() != 4:
+            return x
+        n = x.shape[0]
+
+        def pick() -> torch.Tensor:
+            return (torch.rand(n, generator=gen, device=gen.device) < p).to(x.device).view(n, 1, 1, 1)
+
+        x = torch.where(pick(), x.flip(3), x)
+        x = torch.where(pick(), x.rot90(1, (2, 3)), x)
+        shift = int(torch.randint(-3, 4, (1,), generator=gen, device=gen.device))
+        x = torch.where(pick(), x.roll((shift, shift), dims=(2, 3)), x)
+        scale = 0.5 + torch.rand(n, 1, 1, 1, generator=gen, device=gen.device).to(x.device)
+        return torch.where(pick(), x * scale, x)
+
+    def observe(self, out_r: torch.Tensor, batch: int) -> None:
+        self._signs.append(out_r.detach().sign().mean())
+        self._seen += 1
+        if self._seen % self.cfg.ada_interval:
+            return
+        r_t = torch.stack(self._signs).mean()
+        self._signs.clear()
+        step = batch * self.cfg.ada_interval / (self.cfg.ada_kimg * 1000.0)
+        self.p = (self.p + torch.sign(r_t - self.cfg.ada_target).cpu() * step).clamp(0.0, 1.0)
+
+
 # -- the loop --------------------------------------------------------------------------
 
 
@@ -165,13 +207,14 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
     gen = torch.Generator(device=dev).manual_seed(seed)
     eval_gen = torch.Generator(device=dev).manual_seed(seed + 7919)
 
-    data = make_dataset(cfg.data, seed).to(dev)
+    data = make_dataset(cfg.data, seed, cfg.n_images).to(dev)
     G, D = build_networks(cfg, dev)
     opt_g, opt_d = build_optimizers(cfg, G, D)
     ema = EMA(G, cfg.ema_decay) if cfg.ema_decay > 0 else None
 
     records: list[dict[str, Any]] = []
     events: dict[str, int] = {}
+    ada = _Ada(cfg) if cfg.ada_target > 0 else None
     B, z_dim = cfg.batch_size, cfg.z_dim
     logging = cfg.log_every > 0
     t0 = time.perf_counter()
@@ -208,10 +251,14 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
             if noise_std > 0:
                 real = real + noise_std * torch.randn(real.shape, generator=gen, device=dev)
                 fake_d = fake_d + noise_std * torch.randn(fake_d.shape, generator=gen, device=dev)
+            if ada is not None:
+                real, fake_d = ada.augment(real, gen), ada.augment(fake_d, gen)
             if cfg.r1_gamma > 0:
                 real.requires_grad_(True)
             out_r = D(real)
             out_f = D(fake_d)
+            if ada is not None:
+                ada.observe(out_r, B)
             loss_real, loss_fake = d_loss_parts(cfg, out_r, out_f)
             loss_d = loss_real + loss_fake
             penalty_gp = penalty_r1 = None
@@ -249,6 +296,8 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
         fake_in = fake
         if noise_std > 0:
             fake_in = fake + noise_std * torch.randn(fake.shape, generator=gen, device=dev)
+        if ada is not None:
+            fake_in = ada.augment(fake_in, gen)
         if g_grads_early is not None:
             for p, g in zip(G.parameters(), g_grads_early):
                 p.grad = g
@@ -281,6 +330,16 @@ def train(cfg: TrainConfig, seed: int = 0, device: str = "auto",
             on_device["gradient_penalty"] = penalty_gp
         if penalty_r1 is not None:
             on_device["r1_penalty"] = penalty_r1
+            on_device["loss_d_reg"] = cfg.r1_gamma * penalty_r1
+        if penalty_gp is not None:
+            on_device["loss_d_reg"] = cfg.gp_lambda * penalty_gp
+        # what StyleGAN logs as Loss/scores/* and Loss/signs/*
+        on_device["d_real_logit"] = out_r.detach().mean()
+        on_device["d_fake_logit"] = out_f.detach().mean()
+        on_device["d_real_sign"] = out_r.detach().sign().mean()
+        on_device["d_fake_sign"] = out_f.detach().sign().mean()
+        if ada is not None:
+            on_device["aug_p"] = ada.p.clone()
         on_device.update(_evaluate(cfg, data, ema.model if ema is not None else G, fake, eval_gen))
         on_device.update(_event_signals(D, out_r, out_f))
         values = _fetch(on_device)

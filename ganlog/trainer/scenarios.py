@@ -79,6 +79,8 @@ class Scenario:
 ALL_FAILURE_CODES: tuple[str, ...] = (
     "GAN101", "GAN102", "GAN103", "GAN201", "GAN202", "GAN203", "GAN204", "GAN205",
     "GAN301", "GAN302", "GAN303", "GAN401", "GAN402", "GAN403", "GAN404", "GAN501", "GAN502",
+    # issue 17: what modern trainers log
+    "GAN104", "GAN405", "GAN406", "GAN503", "GAN504", "GAN601", "GAN602",
 )
 
 _RING = TrainConfig(data="ring8", loss="bce", steps=2000, lr_d=1e-3, lr_g=1e-3)
@@ -127,8 +129,9 @@ def _scenarios() -> list[Scenario]:
     s += _pair(Scenario(
         "d-overpowers", "failure",
         "DCGAN on 16x16 shapes with D's learning rate x10 and 2 D steps per G step: "
-        "D loss collapses to ~0, D(x) pinned at 1, G loss climbs.",
-        _IMG.replace(lr_d=2e-3, d_steps=2), expect=("GAN101", "GAN201"), must_not=("GAN401",)),
+        "D loss collapses to ~0, D(x) pinned at 1, G loss climbs; D's real - fake logit gap runs away "
+        "(0.15 -> ~19).",
+        _IMG.replace(lr_d=2e-3, d_steps=2), expect=("GAN101", "GAN201", "GAN104"), must_not=("GAN401",)),
         "d-overpowers-remedied",
         "The same over-strong D with spectral normalization, instance noise and one-sided label smoothing.",
         _IMG.replace(lr_d=2e-3, d_steps=2, spectral_norm=True, instance_noise=0.5, label_smoothing=0.2))
@@ -194,6 +197,25 @@ def _scenarios() -> list[Scenario]:
         "g-fools-d-remedied",
         "D gets its hidden layers back and a learning rate twice G's (TTUR).",
         _RING.replace(lr_d=2e-3))
+    # -- issue 17: what modern trainers log ----------------------------------------------
+    s += _pair(Scenario(
+        "ada-overfits", "failure",
+        "ADA's feedback loop on 16 images of 16x16 shapes with an over-strong D (lr x10, 2 D steps): "
+        "E[sign(D(real))] stays above the 0.6 target under any augmentation and p climbs to 1.",
+        _IMG.replace(n_images=16, lr_d=2e-3, d_steps=2, ada_target=0.6, ada_kimg=10),
+        expect=("GAN601",), must_not=("GAN401",)),
+        "ada-overfits-remedied",
+        "The full 4,096-image pool and D's learning rate back at G's: ADA holds r_t near its target and "
+        "p settles below 0.8.",
+        _IMG.replace(ada_target=0.6, ada_kimg=10))
+    s += _pair(Scenario(
+        "penalty-too-strong", "failure",
+        "R1 with gamma 100 on the ring of 8: the penalty flattens D, whose scores on real and fake "
+        "become equal and whose loss sits at chance.",
+        _RING.replace(r1_gamma=100.0, steps=1500), expect=("GAN405",), must_not=("GAN401",)),
+        "penalty-too-strong-remedied",
+        "R1 with gamma 1: D keeps telling real from fake.",
+        _RING.replace(r1_gamma=1.0, steps=1500))
     return s
 
 

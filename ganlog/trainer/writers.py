@@ -131,6 +131,37 @@ def format_log(records: Iterable[Record], fmt: str, *, steps: int, per_epoch: in
     return out.getvalue()
 
 
+class LiveLog:
+    """Write the text log record by record while the run trains (``ganlog train --live``),
+    so ``ganlog watch`` can follow it. Each line is flushed as soon as it is written; the
+    lines are exactly those :func:`format_log` writes at the end of a run."""
+
+    def __init__(self, path: Path, fmt: str, *, steps: int, per_epoch: int, batch_size: int = 1) -> None:
+        if fmt not in LINE_FORMATS:
+            raise ValueError(f"unknown log format {fmt!r} (expected one of {', '.join(LINE_FORMATS)})")
+        self._line = LINE_FORMATS[fmt]
+        self._kw = {"steps": steps, "per_epoch": per_epoch, "batch_size": batch_size}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(path, "w", encoding="utf-8")
+        self._start: float | None = None
+        self._prev: float | None = None
+        if fmt == "cyclegan":
+            self._fh.write("================ Training Loss (reference trainer) ================\n")
+            self._fh.flush()
+
+    def __call__(self, rec: Record) -> None:
+        wt = float(rec.get("wall_time", 0.0))
+        self._start = wt if self._start is None else self._start
+        dt = 0.0 if self._prev is None else wt - self._prev
+        self._prev = wt
+        self._fh.write(self._line(rec, self._kw["steps"], self._kw["per_epoch"], dt=dt,
+                                  elapsed=wt - self._start, batch_size=self._kw["batch_size"]) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.close()
+
+
 def _json_value(v: Any) -> Any:
     """NaN -> null, infinities -> "inf"/"-inf"; floats keep 7 significant digits (all a float32 holds)."""
     if isinstance(v, float):
@@ -199,13 +230,19 @@ OUTPUT_KINDS = ("log", "jsonl", "tensorboard", "npy")
 
 
 def write_run(out: Path, records: list[Record], manifest: dict[str, Any], *,
-              log_format: str = "dcgan", formats: Iterable[str] = OUTPUT_KINDS) -> dict[str, str]:
-    """Write a run's files into ``out``; return {kind: relative path} (also stored in the manifest)."""
+              log_format: str = "dcgan", formats: Iterable[str] = OUTPUT_KINDS,
+              log_written: bool = False) -> dict[str, str]:
+    """Write a run's files into ``out``; return {kind: relative path} (also stored in the manifest).
+
+    ``log_written``: train.log was already written live (:class:`LiveLog`) and is left as it is.
+    """
     out.mkdir(parents=True, exist_ok=True)
     cfg = manifest["config"]
     files: dict[str, str] = {}
     formats = tuple(formats)
-    if "log" in formats:
+    if "log" in formats and log_written:
+        files["log"] = LOG_FILE
+    elif "log" in formats:
         write_text(out / LOG_FILE, format_log(records, log_format, steps=cfg["steps"],
                                               per_epoch=cfg["iters_per_epoch"], batch_size=cfg["batch_size"]))
         files["log"] = LOG_FILE

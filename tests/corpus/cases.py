@@ -39,8 +39,12 @@ LABEL_CODES: dict[str, tuple[str, ...]] = {
     "divergence": ("GAN402", "GAN102"),
     "vanishing_gradients": ("GAN403",),
     "exploding_gradients": ("GAN404",),
-    "non_convergence": ("GAN303", "GAN501"),
+    "non_convergence": ("GAN303", "GAN501", "GAN504"),
     "saturation": ("GAN204", "GAN205", "GAN201"),
+    # D overfits the training set while ADA's augment probability climbs past its useful range
+    "ada_overfitting": ("GAN601", "GAN602"),
+    # a quality metric outside what it can be (a negative FID, 1e57): the evaluation is broken
+    "metric_invalid": ("GAN401", "GAN504"),
 }
 
 SOURCE_KINDS = ("issue", "repo-file", "notebook", "tutorial", "forum", "docs")

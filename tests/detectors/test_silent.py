@@ -30,7 +30,9 @@ def test_every_detector_runs_and_stays_silent_with_all_columns(analyze_sim, fami
     assert not [f.code for f in analysis.at_or_above(Severity.WARNING)]
     ran = set(analysis.ran)
     skipped = {s.code for s in analysis.skipped}
-    expected_skips: set[str] = set()
+    # the modern trainers' signals (issue 17) need columns this simulated log does not hold:
+    # D logits, timing, a penalty term, singular values, precision/recall, ADA's augment p
+    expected_skips: set[str] = {"GAN104", "GAN304", "GAN405", "GAN406", "GAN503", "GAN601", "GAN602"}
     if family in ("hinge", "wgan"):
         expected_skips |= {"GAN201", "GAN202", "GAN205"}  # no D outputs (sigmoid probabilities)
     if family == "wgan":
