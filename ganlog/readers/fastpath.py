@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from .text import TextReader
 
 CHUNK_BYTES = 8 * 1024 * 1024
-#: A "line" longer than this is passed on in pieces (binary tails, runaway progress bars).
-MAX_LINE_BYTES = 2 * CHUNK_BYTES
+#: A run of NUL bytes this long in a chunk without a line end marks padding, not a line.
+_NUL_RUN = b"\0" * 4096
 _DELIMS = b" \t[]()/:=,|%;\x0b\x0c"
 _TABLE = bytes.maketrans(_DELIMS + b"\r", b" " * len(_DELIMS) + b"\n")
 _WORD_B = re.compile(rb"[A-Za-z_]+")
@@ -168,25 +168,30 @@ def _chunks(source: Source) -> Iterator[bytes]:
             pos = end
         return
     assert source.path is not None
-    rest = b""
+    # A line longer than a chunk is gathered in pieces and joined once (joining it again per
+    # chunk was quadratic); a chunk of NUL padding with no line end (a disk that filled up) is
+    # passed on as it is, never held: a 2 GB NUL tail ran for minutes.
+    pending: list[bytes] = []
     with open(source.path, "rb") as fh:
         while True:
             block = fh.read(CHUNK_BYTES)
             if not block:
                 break
-            block = rest + block
             nl = block.rfind(b"\n")
             if nl < 0:
-                if len(block) >= MAX_LINE_BYTES:  # no line end for 16 MiB (a NUL-filled tail):
-                    yield block                   # pass it on as it is; holding it all grew
-                    rest = b""                    # memory and copying without bound
-                    continue
-                rest = block
+                if _NUL_RUN in block:
+                    if pending:
+                        yield b"".join(pending)
+                        pending = []
+                    yield block
+                else:
+                    pending.append(block)
                 continue
-            rest = block[nl + 1:]
-            yield block[: nl + 1]
-    if rest:
-        yield rest
+            pending.append(block[: nl + 1])
+            yield b"".join(pending)
+            pending = [block[nl + 1:]] if nl + 1 < len(block) else []
+    if pending:
+        yield b"".join(pending)
 
 
 def read_fast(reader: "TextReader", source: Source, forced: str | None,
