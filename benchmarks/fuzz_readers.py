@@ -219,6 +219,10 @@ class Harness:
         self.t0 = time.time()
         self.last_status = 0.0
         self.work = Path(tempfile.mkdtemp(prefix="ganlog-fuzz-"))
+        import atexit
+        import shutil
+
+        atexit.register(shutil.rmtree, self.work, True)
         out.mkdir(parents=True, exist_ok=True)
         # Processor time, not wall time: on a shared machine a nice -n 19 run can wait many
         # seconds for a core, and that is no hang (libFuzzer's -timeout is the wall-clock backstop).

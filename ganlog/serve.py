@@ -108,6 +108,9 @@ def _child(conn: Any, data: bytes, name: str, analyzer: Any = None, cpu_limit: f
         conn.send(out)
     finally:
         conn.close()
+        from .readers.base import remove_scratch
+
+        remove_scratch()  # the child ends with os._exit: no atexit to do it
 
 
 _PRELOAD = ["ganlog._servewarm"]

@@ -93,6 +93,8 @@ class Source:
         for p in self.scratch:
             with contextlib.suppress(OSError):
                 p.unlink()
+            with contextlib.suppress(OSError):
+                p.parent.rmdir()  # the file's own folder in the scratch folder
         self.scratch.clear()
 
     def binary_kind(self) -> str | None:
@@ -246,6 +248,16 @@ def scratch_file(name: str) -> Path:
     p = folder / safe
     p.touch()
     return p
+
+
+def remove_scratch() -> None:
+    """Remove this process's scratch folder now (a child process that ends without atexit)."""
+    global _scratch_dir
+    if _scratch_dir is not None:
+        import shutil
+
+        shutil.rmtree(_scratch_dir, ignore_errors=True)
+        _scratch_dir = None
 
 
 def _env_number(name: str, default: float) -> float:
