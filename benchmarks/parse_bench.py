@@ -15,6 +15,8 @@ memory under 3x the file size.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import random
 import statistics
@@ -60,10 +62,11 @@ def write_forum(path: Path, n: int) -> None:
 
 
 _PROBE = (
-    "import resource,subprocess,sys,time\n"
+    "import resource,subprocess,sys,time,tempfile\n"
+    "out=tempfile.TemporaryFile()\n"
     "t=time.perf_counter()\n"
-    # stdout to a pipe, not /dev/null: GNU grep stops at the first match when it sees /dev/null.
-    "subprocess.run(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.DEVNULL)\n"
+    # stdout to a file, not /dev/null: GNU grep stops at the first match when it sees /dev/null.
+    "subprocess.run(sys.argv[1:],stdout=out,stderr=subprocess.DEVNULL)\n"
     "w=time.perf_counter()-t\n"
     "r=resource.getrusage(resource.RUSAGE_CHILDREN)\n"
     "print(w, r.ru_utime+r.ru_stime, r.ru_maxrss)\n"
@@ -87,19 +90,82 @@ def measure(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> t
     return statistics.median(walls), statistics.median(cpus), max(peaks)
 
 
+_INPROC = r"""
+import sys, time, json
+sys.path.insert(0, {repo!r})
+import numpy as np, pandas as pd, pyarrow as pa, pyarrow.csv as pcsv
+from ganlog.readers import load_runs
+path, kind = sys.argv[1], sys.argv[2]
+
+def hand(path):
+    # The few lines a user would write for this one format: punctuation to spaces, then
+    # pyarrow's CSV reader on the value columns, into a DataFrame.
+    if kind == "forum":
+        tab = bytes.maketrans(b"/:()T", b"     ")  # T: `0.4954Time for the last step` glued
+        cols = [1, 6, 11, 15, 20, 27, 30, 37]  # epoch, step, G, D, D(x), D(G(z)) x2, time
+    else:
+        tab = bytes.maketrans(b"[]/:()\t", b"       ")
+        cols = [1, 4, 9, 12, 17, 24, 27]  # epoch, iter, D, G, D(x), D(G(z)) x2
+    parts = []
+    with open(path, "rb") as fh:
+        rest = b""
+        while True:
+            block = fh.read(8 << 20)
+            if not block:
+                break
+            block = rest + block
+            nl = block.rfind(b"\n")
+            rest, block = block[nl + 1:], block[:nl + 1]
+            t = pcsv.read_csv(pa.py_buffer(block.translate(tab)),
+                              read_options=pcsv.ReadOptions(autogenerate_column_names=True, skip_rows=2 if not parts and kind == "dcgan" else 0),
+                              parse_options=pcsv.ParseOptions(delimiter=" ", invalid_row_handler=lambda r: "skip"),
+                              convert_options=pcsv.ConvertOptions(
+                                  include_columns=[f"f{{i}}" for i in cols],
+                                  column_types={{f"f{{i}}": pa.float64() for i in cols}}))
+            parts.append(t)
+    return pa.concat_tables(parts).to_pandas()
+
+load_runs({warm!r})
+res = {{}}
+for name, fn in (("hand", lambda: hand(path)), ("ganlog", lambda: load_runs(path)[0].frame)):
+    c = time.process_time(); w = time.perf_counter()
+    n = len(fn())
+    res[name] = (time.perf_counter() - w, time.process_time() - c, n)
+print(json.dumps(res))
+"""
+
+
+def inprocess(path: Path, kind: str, warm: Path, repeat: int) -> dict[str, tuple[float, float]]:
+    """In-process read time of ganlog's reader and of a hand-written pyarrow parse (median)."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", _INPROC.format(repo=str(REPO), warm=str(warm)), str(path), kind],
+                             capture_output=True, text=True, check=True).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    return {k: (statistics.median(r[k][0] for r in runs), statistics.median(r[k][1] for r in runs))
+            for k in ("hand", "ganlog")}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dir", default="/tmp/ganlog-bench")
     ap.add_argument("--no-generic", action="store_true", help="skip the --format generic runs")
+    ap.add_argument("--scale", default="", help="comma-separated larger record counts (e.g. 5000000,10000000): "
+                    "time and memory exponents of `ganlog parse` against --records")
+    ap.add_argument("--kinds", default="forum,dcgan")
+    ap.add_argument("--check", action="store_true", help="also `ganlog check` end to end (target <= 25x grep)")
+    ap.add_argument("--inprocess", action="store_true",
+                    help="also ganlog's reader against a hand-written pyarrow parse, in-process")
     args = ap.parse_args()
+    kinds = args.kinds.split(",")
 
     d = Path(args.dir)
     d.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    logs = {"dcgan": d / f"dcgan_{args.records}.log", "forum": d / f"forum_{args.records}.log"}
+    logs = {k: d / f"{k}_{args.records}.log" for k in kinds}
     for kind, path in logs.items():
         if not path.exists():
             print(f"writing {path} ...", file=sys.stderr)
@@ -119,6 +185,36 @@ def main() -> int:
             gen = f"{xw:8.2f}/{xc:<9.2f} {xw / gw:6.1f}x/{xc / gc:<6.1f}x"
         print(f"{kind:<6} {size_mb:5.0f} | {gw:7.3f}/{gc:<7.3f} | {pw:7.2f}/{pc:<8.2f} {pw / gw:6.1f}x/{pc / gc:<6.1f}x "
               f"{peak:7.0f} {peak / size_mb:5.2f}x | {gen}", flush=True)
+        if args.check:
+            cw, cc, cpeak = measure([sys.executable, "-m", "ganlog", "check", str(path)], args.repeat, env)
+            gw2, gc2, _ = measure(["grep", "-c", "Loss", str(path)], args.repeat)
+            print(f"  check {kind}: {cw:.2f}/{cc:.2f} s wall/cpu = {cw / gw2:.1f}x/{cc / max(gc2, 1e-3):.1f}x grep "
+                  f"(grep {gw2:.3f}/{gc2:.3f} s), peak {cpeak:.0f} MB (target <= 25x)", flush=True)
+        if args.inprocess:
+            warm = d / f"{kind}_warm.log"
+            if not warm.exists():
+                (write_dcgan if kind == "dcgan" else write_forum)(warm, 50)
+            r = inprocess(path, kind, warm, args.repeat)
+            print(f"  in-process read {kind}: ganlog {r['ganlog'][0]:.2f}/{r['ganlog'][1]:.2f} s, hand-written "
+                  f"pyarrow {r['hand'][0]:.2f}/{r['hand'][1]:.2f} s wall/cpu: ratio "
+                  f"{r['ganlog'][0] / r['hand'][0]:.2f}/{r['ganlog'][1] / r['hand'][1]:.2f} (target <= 1)", flush=True)
+    if args.scale:
+        for kind in kinds:
+            pts = []
+            for n in [args.records] + [int(x) for x in args.scale.split(",")]:
+                path = d / f"{kind}_{n}.log"
+                if not path.exists():
+                    print(f"writing {path} ...", file=sys.stderr)
+                    (write_dcgan if kind == "dcgan" else write_forum)(path, n)
+                out = d / f"{kind}_{n}.csv"
+                w, c, peak = measure([sys.executable, "-m", "ganlog", "parse", str(path), "--to", str(out)], 1, env)
+                out.unlink(missing_ok=True)
+                pts.append((n, w, c, peak, path.stat().st_size / 1e6))
+                print(f"  scale {kind} {n:>10,}: {w:6.2f}/{c:<6.2f} s wall/cpu, peak {peak:6.0f} MB "
+                      f"({peak / pts[-1][4]:.2f}x the file)", flush=True)
+            (n0, _, c0, p0, _), (n1, _, c1, p1, _) = pts[0], pts[-1]
+            print(f"  exponents {kind} {n0:,} -> {n1:,}: cpu time n^{math.log(c1 / c0) / math.log(n1 / n0):.2f}, "
+                  f"peak memory n^{math.log(p1 / p0) / math.log(n1 / n0):.2f}", flush=True)
     return 0
 
 

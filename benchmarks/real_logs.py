@@ -43,6 +43,13 @@ def _squash(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", name.lower())
 
 
+def _same_name(printed: str, expected: str) -> bool:
+    """The printed name is the expected one, or it plus a trailing position digit: a name printed
+    twice in one record (DCGAN's ``D(G(z)): a / b``) is told apart as ``D(G(z))1``/``D(G(z))2``."""
+    p, e = _squash(printed), _squash(expected)
+    return p == e or (len(p) == len(e) + 1 and p.startswith(e) and p[-1].isdigit())
+
+
 @dataclass
 class CaseResult:
     id: str
@@ -106,10 +113,9 @@ def judge_case(case: Case) -> CaseResult:
     res.records = len(run.frame)
     res.family = run.loss_family.name
     printed = _printed_names(run)
-    by_printed = {_squash(p): c for c, p in printed.items()}
     for role, name in case.roles.items():
-        col = by_printed.get(_squash(name))
-        if col == role or (role in run.frame.columns and _squash(printed.get(role, "")) == _squash(name)):
+        col = next((c for c, p in printed.items() if _same_name(p, name)), None)
+        if role in run.frame.columns and _same_name(printed.get(role, ""), name):
             res.roles_mapped += 1
         else:
             res.roles_missing.append(f"{role}={name!r} (got {col or 'nothing'})")

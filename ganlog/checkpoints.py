@@ -4,7 +4,9 @@ Where a quality metric is logged (FID, KID: lower is better; Inception Score: hi
 :func:`advise` names the evaluation with the best value, its step, and the snapshot file
 that holds it: from StyleGAN's metric files (``snapshot_pkl``, in ``run.meta["snapshots"]``)
 or from the run folder's snapshot files (``network-snapshot-*.pkl``, ``*.pth``, ``*.pt``,
-matched by the number in the name). It says to stop when the best is ``patience``
+matched by the number in the name). Values a metric cannot take (FID below 0 or past 1e5:
+a failed computation) are no evaluation: with fewer than two valid ones there is no advice.
+It says to stop when the best is ``patience``
 evaluations or more behind the latest, or when the metric jumped after the best and never
 came back.
 
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .frame import Run
 
 #: metric role -> True when higher is better, in order of preference
@@ -72,7 +76,16 @@ def describe(advice: dict[str, Any]) -> str:
     return f"Best checkpoint: {what}; {keep}. {verdict}."
 
 
-def _metric_column(run: "Run") -> tuple[str, bool] | None:
+def _valid(role: str, v: "np.ndarray") -> "np.ndarray":
+    """Finite values the metric can take at all (a FID of -3.1e+68 is a failed computation, no best)."""
+    import numpy as np
+
+    from .detectors.evidence import impossible
+
+    return np.isfinite(v) & ~impossible(role, v)
+
+
+def _metric_column(run: "Run") -> tuple[str, bool, str] | None:
     import numpy as np
 
     from .detectors.modern import FALLBACK, _PATTERNS
@@ -86,8 +99,8 @@ def _metric_column(run: "Run") -> tuple[str, bool] | None:
         for c in candidates:
             if c in run.frame.columns:
                 v = run.frame[c].to_numpy(dtype=float, na_value=np.nan)
-                if np.isfinite(v).sum() >= 2:
-                    return c, higher
+                if _valid(role, v).sum() >= 2:
+                    return c, higher, role
     return None
 
 
@@ -152,10 +165,10 @@ def advise(run: "Run", patience: int = 3, jump: float = 1.5) -> CheckpointAdvice
     found = _metric_column(run)
     if found is None:
         return None
-    col, higher = found
+    col, higher, role = found
     v = run.frame[col].to_numpy(dtype=float, na_value=np.nan)
     steps = run.frame["step"].to_numpy(dtype=float)
-    ok = np.isfinite(v)
+    ok = _valid(role, v)
     v, steps = v[ok], steps[ok]
     kb = int(np.argmax(v) if higher else np.argmin(v))
     best, best_step = float(v[kb]), float(steps[kb])

@@ -440,9 +440,11 @@ def build_run(
             df[c] = df[c].astype(float)
 
     # Drop columns that never hold a value.
-    # A D/G loss printed as nan in every record stays: that is what went wrong.
+    # A D/G loss printed as nan in every record stays: that is what went wrong; so does any
+    # column the reader saw printed as nan (meta["nan_columns"]).
     empty = [c for c in df.columns if c not in INDEX_COLUMNS and df[c].isna().all()
-             and not _keeps_when_empty(c, original.get(c, c))]
+             and not _keeps_when_empty(c, original.get(c, c))
+             and original.get(c, c) not in (meta or {}).get("nan_columns", ())]
     if empty:
         df = df.drop(columns=empty)
 

@@ -141,7 +141,7 @@ def decide_family(run: "Run", override: str | None = None) -> LossFamily:
     prior = _trainer_prior(run)
     if prior is not None and prior.family in {"bce_sum", "bce_mean"} and any(
             getattr(r, "role", "") in {"d_real_logit", "d_fake_logit"} and "leave [0, 1]" in getattr(r, "reason", "")
-            for r in run.roles.values()):
+            and _says_probability(getattr(r, "printed", "")) for r in run.roles.values()):
         # the print says D(x) (a sigmoid's output), the values say raw scores: a D without sigmoid
         prior = _Prior(None, ("lsgan", "hinge", "wgan"),
                        f"{prior.reason.split(':')[0]}, but D's printed outputs leave [0, 1]: a D without a "
@@ -169,6 +169,15 @@ def decide_family(run: "Run", override: str | None = None) -> LossFamily:
     if signs is not None:
         return signs
     return _from_levels(run, d, d_col, prior)
+
+
+def _says_probability(printed: str) -> bool:
+    """D(x)/D(G(z)) notation or a prob/sigmoid name: a sigmoid's output. Score/output names
+    (BasicSR's out_d_real, GFPGAN's real_score) are raw logits even under a BCE-with-logits loss."""
+    from .roles.names import tokenize
+
+    t = set(tokenize(printed))
+    return {"d", "x"} <= t or {"d", "g"} <= t or bool(t & {"prob", "probs", "probability", "sigmoid"})
 
 
 def _trainer_prior(run: "Run") -> _Prior | None:
@@ -284,18 +293,27 @@ def _from_levels(run: "Run", d: "np.ndarray", d_col: str, prior: _Prior | None) 
         allowed.remove("hinge")
         notes.append("D outputs are logged as probabilities, so not hinge")
     n = int(d.size)
-    med = _median(d)
     zeros = float(np.mean(d == 0))
-    if "hinge" in allowed and zeros >= 0.5 and n >= 3:
+    # a D loss printed with two decimals shows 0.00 for anything below 0.005: no exact zero
+    coarse = bool(np.any(d != 0)) and bool(np.all(np.abs(d * 100 - np.round(d * 100)) < 1e-6))
+    if "hinge" in allowed and zeros >= 0.5 and n >= 3 and not coarse:
         return LossFamily("hinge", f"the D loss is exactly 0 in {zeros:.0%} of the {n} records and no D "
                                    "probabilities are logged: hinge's max(0, .) clamp reaches 0 exactly "
                                    "(a normal state there), BCE and LSGAN only approach it")
     shares: dict[str, float] = {}
-    for f in allowed:
-        c = CHANCE_LEVEL_D[f]
+    # One log over the run, then a subtraction per family: |log d - log c| <= band is
+    # |log(d / c)| <= band (10M values: 0.35 s -> 0.1 s). Values <= 0 are near nothing.
+    logd = None
+    if allowed and n:
         with np.errstate(divide="ignore", invalid="ignore"):
-            near = np.abs(np.log(np.where(d > 0, d, np.nan) / c)) <= _BAND
-        shares[f] = float(np.mean(near))
+            logd = np.log(d)
+        logd[~(d > 0)] = np.inf
+    for f in allowed:
+        if logd is None:
+            shares[f] = math.nan
+            continue
+        near = np.abs(logd - math.log(CHANCE_LEVEL_D[f])) <= _BAND
+        shares[f] = float(np.count_nonzero(near)) / n
     ranked = sorted(shares, key=lambda f: -shares[f])
     note = ("; " + "; ".join(notes)) if notes else ""
     if prior is not None and prior.family in shares:
@@ -318,6 +336,7 @@ def _from_levels(run: "Run", d: "np.ndarray", d_col: str, prior: _Prior | None) 
     if not candidates:
         candidates = tuple(allowed)
     where = ", ".join(f"{shares[f]:.0%} near {f}'s {CHANCE_LEVEL_D[f]:.3g}" for f in ranked) or "no family left"
+    med = _median(d)  # only this message needs the median (a partition of the whole run)
     if math.isfinite(med) and abs(med) < 0.05 * min(CHANCE_LEVEL_D.values()):
         why = (f"the D loss ({d_col}) is near 0 over the whole run (median {med:.3g}, {n} records): "
                f"a D that has won under any of {', '.join(candidates)}")

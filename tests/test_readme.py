@@ -1,7 +1,8 @@
 """The README's examples run: its ```python blocks, and the ```bash blocks marked safe to run.
 
 A bash block runs when the line before it is ``<!-- readme-test: run -->`` (the
-others train models, start servers or name files a reader does not have).
+others train models, start servers or name files a reader does not have). Every python
+block runs, except one marked ``<!-- readme-test: skip (why) -->`` on the line before it.
 Each runs in a fresh directory where ``sample_logs`` points at the repository's.
 """
 
@@ -27,6 +28,8 @@ def blocks(lang: str, marked: bool = False) -> list[str]:
         if m["lang"] != lang:
             continue
         if marked and "readme-test: run" not in m["before"]:
+            continue
+        if "readme-test: skip" in m["before"]:
             continue
         out.append(m["body"])
     return out

@@ -22,6 +22,10 @@ def formats(name: str | None) -> None:
             click.echo(f"{fmt.name}: {fmt.title}")
             if fmt.origin:
                 click.echo(f"  printed by: {fmt.origin}")
+            if fmt.trainer:
+                click.echo(f"  trainer: {fmt.trainer}")
+            if fmt.source:
+                click.echo(f"  example lines from: {fmt.source}")
             base = "none printed" if fmt.epoch_base is None else f"counted from {fmt.epoch_base}"
             click.echo(f"  epochs: {base}")
             click.echo(f"  pattern: {fmt.pattern}")

@@ -268,8 +268,17 @@ class GLossRunawayParams(Params):
     min_tau: float = 0.5
     #: window length as a fraction of the run (sliding, half-overlapping)
     window_fraction: float = 0.2
-    #: the window must cover at least this many records
+    #: the window must cover at least this many records (the trend test; short logs are weighed)
     min_records: int = 20
+    #: short logs: G's final level at least this many times its first ...
+    short_ratio: float = 2.0
+    #: ... needing this many records with one family-free witness, ``witnessed_records`` with two
+    one_witness_records: int = 5
+    witnessed_records: int = 3
+    #: a G loss at or above this under a BCE family means D(G(z)) < e^-20 = 2e-9: D rejects every fake
+    saturated_g: float = 20.0
+    #: D loss "at its floor": below this fraction of the family's chance level (or printed as 0)
+    d_floor_fraction: float = 0.10
 
 
 class GLossRunaway(_BalanceDetector):
@@ -304,15 +313,40 @@ class GLossRunaway(_BalanceDetector):
     trend is monotone, not noise. Confidence grows with tau and the windows
     joined.
 
+    Short logs (fewer than ``min_records`` paired records, or no monotone
+    window) are weighed as GAN101 weighs them: by effect and family-free
+    witnesses, not by a trend test. G's final level (median of the last
+    third of the records) must be at least ``short_ratio`` times its first
+    and up by one G chance level, and the climb counts only with witnesses
+    that D has won: the D loss at its floor at the end (below
+    ``d_floor_fraction`` of every candidate family's chance level, or printed
+    as 0 when a critic is still possible), D(G(z)) printed as 0 at the end
+    (saturated below the print resolution). Two witnesses make
+    ``witnessed_records`` (3) records conclusive, one needs
+    ``one_witness_records`` (5); without a witness a short climb says
+    nothing. The effect is the climb in decades (1 at tenfold).
+
+    Saturation: under a BCE family (no critic among the candidates) G's
+    adversarial loss is -log D(G(z)) (not when the log prints other G terms,
+    feature matching, VGG, KL, beside a G loss that may be their total), so a G loss of ``saturated_g`` (20) or more means
+    D(G(z)) < 2e-9: D rejects every fake with certainty and G's gradient
+    through the sigmoid is gone. That holds whatever the record count: one
+    record is enough (lower confidence), two or more are conclusive.
+
     Too short
     ---------
-    Fewer than ``min_records`` (20) paired records: a Mann–Kendall tau of 0.5
-    on fewer points is within noise; then nothing is said.
+    The trend test needs ``min_records`` (20) paired records: a Mann–Kendall
+    tau of 0.5 on fewer points is within noise. Below that only the weighed
+    short-log evidence above speaks; a log with fewer than
+    ``witnessed_records`` records, no witness and no saturated G loss is too
+    short to judge a runaway.
 
     Options
     -------
     ``rise`` (1.0 G chance levels), ``d_fall`` (0.3), ``min_tau`` (0.5),
-    ``window_fraction`` (0.2), ``min_records`` (20).
+    ``window_fraction`` (0.2), ``min_records`` (20), ``short_ratio`` (2.0),
+    ``one_witness_records`` (5), ``witnessed_records`` (3), ``saturated_g``
+    (20.0), ``d_floor_fraction`` (0.10).
 
     References
     ----------
@@ -336,6 +370,7 @@ class GLossRunaway(_BalanceDetector):
         n = pb.n
         win = max(int(math.ceil(p.min_records / pb.size)), int(p.window_fraction * n))
         if n < max(p.min_records, 20) or win > n:
+            yield from self._weighed(ctx, p, g_scale)
             return
         d, g = pb.a, pb.b
         hits: list[tuple[int, int, dict]] = []
@@ -353,6 +388,8 @@ class GLossRunaway(_BalanceDetector):
             hits.append((a, b - 1, {"g_start": g0, "g_end": g1, "d_start": d0, "d_end": d1,
                                     "g_tau": g_tau, "d_tau": d_tau}))
         if not hits:
+            if ctx.n <= SHORT_SERIES:
+                yield from self._weighed(ctx, p, g_scale)
             return
         a, b = hits[0][0], hits[0][1]
         ev = dict(hits[0][2])
@@ -377,6 +414,79 @@ class GLossRunaway(_BalanceDetector):
             span=span, evidence=ev,
             confidence=confidence(min(ev["g_tau"], -ev["d_tau"]), b - a + 1, win, base=0.5),
         )
+
+
+    def _weighed(self, ctx: Context, p: GLossRunawayParams, g_scale: float) -> Iterable[Finding]:
+        """Short logs: G's climb weighed by its size and by family-free witnesses that D has won."""
+        d_all, g_all = ctx.series("loss_d"), ctx.series("loss_g")
+        rows = np.flatnonzero(np.isfinite(d_all) & np.isfinite(g_all))
+        n = rows.size
+        if n == 0:
+            return
+        d, g = d_all[rows], g_all[rows]
+        k = max(1, n // 3)
+        g0 = float(g[0]) if n < 6 else float(np.median(g[:k]))
+        g1, d0, d1 = float(np.median(g[-k:])), float(d[0]), float(np.median(d[-k:]))
+        fams = E.candidate_families(ctx)
+        res = E.resolution(ctx, "loss_d")
+        witnesses: list[str] = []
+        if all(f in CHANCE_LEVEL_D for f in fams):
+            floor = max(p.d_floor_fraction * min(CHANCE_LEVEL_D[f] for f in fams), 0.5 * res + 1e-12)
+        else:
+            floor = 0.5 * res + 1e-12  # a critic may be at work: only a D loss printed as 0
+        if d1 <= floor and d1 <= d0:
+            witnesses.append(f"D loss at its floor ({S.fmt(d1)} <= {S.fmt(floor)})")
+        if ctx.has("d_g_z1"):
+            dg = ctx.series("d_g_z1")[rows[-k:]]
+            dg = dg[np.isfinite(dg)]
+            dres = E.resolution(ctx, "d_g_z1")
+            if dg.size and float(np.max(np.abs(dg))) <= 0.5 * dres + 1e-12:
+                witnesses.append("D(G(z)) printed as 0")
+        bce = any(f in ("bce_sum", "bce_mean") for f in fams) and "wgan" not in fams and _g_is_adversarial(ctx)
+        sat = np.flatnonzero(g >= p.saturated_g) if bce else np.zeros(0, int)
+        climb = g1 - g0 >= p.rise * g_scale and (g0 <= 0 or g1 >= p.short_ratio * g0)
+        if sat.size:
+            a, b = int(sat[0]), int(sat[-1])
+            effect = 1.0
+            need = 1
+            witnesses.append(f"G loss {S.fmt(float(np.max(g[sat])))} >= {p.saturated_g:g}: under BCE "
+                             f"D(G(z)) < {math.exp(-p.saturated_g):.0e}, saturated")
+            conf = 0.6 if sat.size == 1 else E.weigh(1.0, int(sat.size), 2, share=sat.size / n,
+                                                      at_end=b >= n - 1)
+        elif climb and witnesses:
+            need = p.witnessed_records if len(witnesses) >= 2 else p.one_witness_records
+            if n < need:
+                return
+            effect = 1.0 if g0 <= 0 else min(1.0, math.log10(g1 / g0))
+            # the climb starts where G last sat near its first level
+            near = np.flatnonzero(g <= g0 + 0.2 * (g1 - g0))
+            a, b = (int(near[-1]) if near.size and int(near[-1]) < n - 1 else 0), n - 1
+            conf = E.weigh(effect, n, need, share=1.0, at_end=True)
+        else:
+            return
+        conf = min(0.98, conf + 0.05 * max(0, len(witnesses) - 1))
+        if ctx.family.name == "unknown":
+            conf *= 0.95
+        span = ctx.span(int(rows[a]), int(rows[b]))
+        ev = {"g_start": g0, "g_end": g1, "d_start": d0, "d_end": d1, "records": int(n), "need": int(need),
+              "effect": effect, "witnesses": witnesses, "families": list(fams), "loss_family": ctx.family.name,
+              "limit_rise": p.rise * g_scale}
+        what = (f"G loss rose {S.fmt(g0)} → {S.fmt(g1)}" if climb else
+                f"G loss at {S.fmt(float(np.median(g[a:b + 1])))} (from {S.fmt(g0)})")
+        yield self.finding(
+            ctx,
+            f"{what} while D loss went {S.fmt(d0)} → {S.fmt(d1)} over {ctx.span_text(span)}; "
+            f"{', '.join(witnesses)}",
+            span=span, evidence=ev, confidence=conf,
+        )
+
+
+def _g_is_adversarial(ctx: Context) -> bool:
+    """G's printed loss is its adversarial term alone: no non-adversarial G term (feature matching,
+    VGG, KL, L1) is printed beside it, unless a G total is printed too (then ``loss_g`` is the term)."""
+    roles = getattr(ctx.run, "roles", None) or {}
+    parts = any(getattr(r, "role", "") == "loss_g_part" for r in roles.values())
+    return not parts or ctx.has("loss_g_total")
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,8 @@ def resolution(ctx: "Context", column: str) -> float:
     """The smallest step the column was printed with (``1e-4`` for ``0.1234``), 1e-8 at most precise.
 
     Read from the values: the most decimals any value needs. Trailing zeros are
-    lost in parsing, so ``0.0000`` alone says nothing; its neighbours say ``%.4f``.
+    lost in parsing, so ``0.0000`` alone says nothing; its neighbours say ``%.4f``
+    (the same kind first, D outputs or losses, then the other kind on the line).
     """
 
     def make() -> float:
@@ -113,6 +114,11 @@ def resolution(ctx: "Context", column: str) -> float:
             # the one its sibling columns show
             group = _LOSSES if column in _LOSSES else _OUTPUTS if column in _OUTPUTS else ()
             d = max((_max_decimals(ctx, c) for c in group if c != column and ctx.has(c)), default=0)
+            if d == 0 and group:
+                # the whole group printed whole (D(x) 1.0000 and D(G(z)) 1.0000 in one record): the
+                # line's other D/G numbers show its format
+                d = max((_max_decimals(ctx, c) for c in _LOSSES + _OUTPUTS
+                         if c not in group and ctx.has(c)), default=0)
         return 10.0 ** -max(d, 1)
 
     return ctx.cached(("resolution", column), make)

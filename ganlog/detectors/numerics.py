@@ -52,6 +52,15 @@ class NonFinite(Detector):
     non-canonical name seen once in a long log (5+ records) and never with a
     number is a word of prose ("more inf(o)"), not a metric.
 
+    A quality metric (FID, KID, IS, precision, recall, ...) or any column read
+    from an evaluation file (StyleGAN's ``metric-*.jsonl``) is evaluated at
+    chosen steps, so it is NaN in every record between evaluations: there a
+    NaN counts only when the reader saw the value printed as ``nan``
+    (``meta["nan_printed"]``, or ``meta["nan_columns"]`` for a column printed
+    only as ``nan``). A reader that cannot tell (the vectorized fast path on
+    huge logs) leaves such a metric's NaNs uncounted: its losses still show a
+    run gone NaN.
+
     A quality metric outside the values it can take at all (FID below 0 or
     above 1e5, IS outside [1, 1000]) is NaN by another name: the metric's
     computation failed numerically (StyleGAN2-ADA printing FID -3.1e+68 from a
@@ -118,8 +127,14 @@ class NonFinite(Detector):
                 continue
             # NaN where the record is of another kind (another phase, a validation line): not printed
             nan = np.isnan(x) & ~_other_kind(present, j)
-            bad = inf.copy()
-            if nan.any():
+            if np.isnan(x).any() and _evaluated(ctx, col):
+                # a quality metric is evaluated at chosen steps: between evaluations it is
+                # missing, and only a reader that saw ``nan`` printed makes it non-finite
+                nan = _evaluated_nan(ctx, col, x, nan)
+                bad = inf | nan
+            else:
+                bad = inf.copy()
+            if nan.any() and not _evaluated(ctx, col):
                 first_nan = int(np.argmax(nan))
                 before = x[:first_nan]
                 # a value column of its own (FID every N steps) must show it was logged every
@@ -359,6 +374,53 @@ def _printed_nan(ctx: Context, col: str) -> bool:
     if isinstance(missing, dict) and col in missing:
         return False
     return col in ctx.run.frame.columns
+
+
+#: quality metrics, evaluated at chosen steps (every N ticks, per snapshot), not every record
+EVALUATED: tuple[str, ...] = ("fid", "kid", "inception_score", "precision", "recall", "diversity", "density",
+                              "coverage", "psnr", "ssim", "lpips")
+
+
+def _meta(ctx: Context) -> dict:
+    return ctx.run.meta if isinstance(ctx.run.meta, dict) else {}
+
+
+def _names(ctx: Context, col: str) -> set[str]:
+    names = getattr(ctx.run, "original_names", None) or {}
+    return {col, str(names.get(col, col))}
+
+
+def _evaluated(ctx: Context, col: str) -> bool:
+    """A quality metric, or a column the reader read from an evaluation file (metric-*.jsonl)."""
+    return col in EVALUATED or bool(_names(ctx, col) & set(_meta(ctx).get("evaluation_columns", ()) or ()))
+
+
+def _nan_printed(ctx: Context, col: str) -> int:
+    """Records in which the reader saw the column printed as ``nan`` (meta["nan_printed"])."""
+    printed = _meta(ctx).get("nan_printed", {}) or {}
+    return max((int(printed.get(n, 0)) for n in _names(ctx, col)), default=0)
+
+
+def _evaluated_nan(ctx: Context, col: str, x: np.ndarray, nan: np.ndarray) -> np.ndarray:
+    """The NaNs of an evaluated column that were printed: at the steps the reader names, else those the
+    record kinds allow (at most as many as the reader counted), else none."""
+    n = _nan_printed(ctx, col)
+    if not n:
+        return nan if not np.isfinite(x).any() and _all_nan_printed(ctx, col) else np.zeros_like(nan)
+    steps = {float(s) for name in _names(ctx, col)
+             for s in (_meta(ctx).get("nan_printed_steps", {}) or {}).get(name, ())}
+    if steps:
+        return np.isnan(x) & np.isin(ctx.series("step"), list(steps))
+    if int(nan.sum()) > n:  # keep the last ones: a metric goes NaN at the end, not between evaluations
+        keep = np.flatnonzero(nan)[-n:]
+        nan = np.zeros_like(nan)
+        nan[keep] = True
+    return nan
+
+
+def _all_nan_printed(ctx: Context, col: str) -> bool:
+    """The reader saw the column printed, and only as ``nan`` (meta["nan_columns"])."""
+    return bool(_names(ctx, col) & set(_meta(ctx).get("nan_columns", ()) or ()))
 
 
 def _grad_columns(ctx: Context) -> list[str]:

@@ -16,7 +16,7 @@ import numpy as np
 from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import (LOSS_COLUMNS, scale_of, Hold, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
+from .common import (LOSS_COLUMNS, SHORT_SERIES, scale_of, Hold, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
                      weighed_mask)
 
 
@@ -30,6 +30,8 @@ def _probability_like(ctx: Context, column: str) -> bool:
 class DxPinnedParams(Params):
     #: D(x) rolling median at or above this is "pinned at 1"
     limit: float = 0.99
+    #: ... or at or above this where D(G(z)) prints as 0 in the same records (short logs)
+    witnessed_limit: float = 0.98
     min_records: int = 8
     min_fraction: float = 0.02
     smooth: int = 5
@@ -69,6 +71,13 @@ class DxPinned(Detector):
     cover ``min_fraction`` of the run unless it reaches the end. D(G(z)) at 0
     alongside raises the confidence.
 
+    D(G(z)) printed as 0 in the same records is a witness (judged with the
+    print resolution, as GAN205 judges it): D separates real from fake with
+    certainty, so in short logs (up to 200 records) a record counts from
+    ``witnessed_limit`` (0.98) on, and the effect is measured from there
+    (0 at 0.98, 1 at 1). D(x) 0.984-0.998 with D(G(z)) 0.0000 over three
+    records is D winning, not a D(x) that merely sits high.
+
     Too short
     ---------
     One record is a blip; two records printed at 1 are a state. On runs over
@@ -76,7 +85,8 @@ class DxPinned(Detector):
 
     Options
     -------
-    ``limit`` (0.99), ``min_records`` (8), ``min_fraction`` (0.02), ``smooth`` (5).
+    ``limit`` (0.99), ``witnessed_limit`` (0.98), ``min_records`` (8), ``min_fraction`` (0.02),
+    ``smooth`` (5).
 
     References
     ----------
@@ -109,8 +119,11 @@ class DxPinned(Detector):
                 return 1.0  # printed as 1: saturated below the print resolution
             return float(min(1.0, max(0.0, (med - p.limit) / max(1e-9, 1 - p.limit))))
 
-        found = weighed_holds(ctx, "d_x", lambda v: v >= p.limit, effect, min_records=p.min_records,
-                              min_fraction=p.min_fraction, smooth=p.smooth)
+        found = self._witnessed(ctx, p, res)
+        limit_text = f"{p.witnessed_limit:g} with D(G(z)) printed as 0" if found else f"{p.limit:g}"
+        if not found:
+            found = weighed_holds(ctx, "d_x", lambda v: v >= p.limit, effect, min_records=p.min_records,
+                                  min_fraction=p.min_fraction, smooth=p.smooth)
         for w in found[:3]:
             h = w.hold
             med = float(np.median(values_in(ctx, "d_x", h)))
@@ -125,9 +138,33 @@ class DxPinned(Detector):
             conf = w.confidence + (0.05 if ev.get("d_g_z_median", 1.0) <= 0.01 else 0.0)
             yield self.finding(
                 ctx,
-                f"D(x) median {fmt_prob(med)} over {ctx.span_text(h.span)} >= {p.limit:g}{extra}",
+                f"D(x) median {fmt_prob(med)} over {ctx.span_text(h.span)} >= {limit_text}{extra}",
                 span=h.span, evidence=ev, confidence=conf,
             )
+
+
+    @staticmethod
+    def _witnessed(ctx: Context, p: DxPinnedParams, res: float) -> list:
+        """Short logs: D(x) from ``witnessed_limit`` on where D(G(z)) prints as 0 in the same record."""
+        rows, v = ctx.finite("d_x")
+        if v.size == 0 or v.size > SHORT_SERIES or not ctx.has("d_g_z1"):
+            return []
+        dg = ctx.series("d_g_z1")[rows]
+        zero = np.isfinite(dg) & (np.abs(dg) <= 0.5 * E.resolution(ctx, "d_g_z1") + 1e-12)
+        mask = (v >= p.witnessed_limit) & zero
+        if not mask.any():
+            return []
+        mask |= v >= p.limit
+
+        def effect(a: int, b: int) -> float:
+            vals = v[a:b + 1][mask[a:b + 1]]
+            med = float(np.median(vals)) if vals.size else p.witnessed_limit
+            if med >= 1 - 0.5 * res - 1e-12:
+                return 1.0
+            return float(min(1.0, max(0.0, (med - p.witnessed_limit) / (1 - p.witnessed_limit))))
+
+        return weighed_mask(ctx, mask, rows, effect, min_records=p.min_records, min_fraction=p.min_fraction,
+                            smooth=p.smooth)
 
 
 @dataclass(frozen=True)
@@ -276,9 +313,19 @@ class DSaturated(Detector):
     but visible to the print need more (up to ``min_records``). A stretch must
     cover ``min_fraction`` of the run unless it reaches the end.
 
+    D's outputs on real *and* fake printed at the same extreme (D(x) and
+    D(G(z)) both ``1.0000``, or both ``0.0000``) is another matter: each is a
+    mean over a batch, so every real and every fake sample got the same
+    saturated output. D has stopped discriminating and sits on a saturated
+    sigmoid; that is no moment of a contest (D winning prints D(x) 1 with
+    D(G(z)) 0). One such record is evidence: a warning at confidence 0.6
+    when the stretch rule above needs more records. Only with at least
+    three printed decimals (a value printed as ``1`` says nothing).
+
     Too short
     ---------
-    One record is a blip; two records printed at 0 are a state.
+    One record is a blip; two records printed at 0 are a state. One record
+    with D(x) and D(G(z)) at the same extreme is enough for a warning.
 
     Options
     -------
@@ -315,6 +362,7 @@ class DSaturated(Detector):
         a, b = a[rows], b[rows]
         res = E.resolution(ctx, "d_g_z1")
         eps = max(p.eps, 0.5 * res + 1e-12)  # what prints as 0 (or 1) is saturated to the print's eyes
+        found = False
         for side, mask in ((0, (a <= eps) & (b <= eps)), (1, (a >= 1 - eps) & (b >= 1 - eps))):
             dist = np.maximum(np.abs(a - side), np.abs(b - side))
 
@@ -336,6 +384,7 @@ class DSaturated(Detector):
                     if dx.size:
                         ev["d_x_median"] = float(np.median(dx))
                         extra = f"; D(x) median {fmt_prob(ev['d_x_median'])}"
+                found = True
                 yield self.finding(
                     ctx,
                     f"D(G(z)) at {side} (within {eps:.2g}, printed as {side}) in {n_sat:,} of {h.records:,} "
@@ -343,6 +392,34 @@ class DSaturated(Detector):
                     span=h.span, evidence=ev,
                     confidence=w.confidence * (n_sat / max(1, h.records)) ** 0.5,
                 )
+        if not found:
+            yield from self._same_extreme(ctx, rows, a, b)
+
+    def _same_extreme(self, ctx: Context, rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterable[Finding]:
+        """D(x) and D(G(z)) printed at the same extreme in a record: D's output saturated for every input."""
+        if not ctx.has("d_x"):
+            return
+        res_g, res_x = E.resolution(ctx, "d_g_z1"), E.resolution(ctx, "d_x")
+        if max(res_g, res_x) > 1e-3:
+            return
+        dx = ctx.series("d_x")[rows]
+        for side in (0, 1):
+            at = np.isfinite(dx) & (np.abs(dx - side) <= 0.5 * res_x + 1e-12)
+            at &= (np.abs(a - side) <= 0.5 * res_g + 1e-12) & (np.abs(b - side) <= 0.5 * res_g + 1e-12)
+            if not at.any():
+                continue
+            idx = np.flatnonzero(at)
+            span = ctx.span(int(rows[idx[0]]), int(rows[idx[-1]]))
+            yield self.finding(
+                ctx,
+                f"D(x) and D(G(z)) both printed as {side} in {idx.size:,} record(s) over {ctx.span_text(span)}: "
+                f"D gives every real and every fake the same saturated output; it has stopped discriminating",
+                span=span,
+                evidence={"side": side, "records": int(idx.size), "same_extreme": True,
+                          "print_resolution": max(res_g, res_x)},
+                confidence=0.6,
+                severity=Severity.WARNING,
+            )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ if it kills that one too it becomes an error row that says so. Nothing is droppe
   threads:N`` one in-process worker with N threads (fsspec's ``memory://`` lives in one
   process). The scheduler retries a task whose worker died (``allowed-failures=1`` on
   clusters started here; a remote scheduler uses its own setting) and then reports
-  ``KilledWorker``, which becomes the error row.
+  ``KilledWorker``; such runs are retried once more, one at a time, so a run that only
+  shared a worker with the culprit finishes, and the culprit becomes the error row.
 """
 
 from __future__ import annotations
@@ -156,19 +157,35 @@ def run_dask(fn: Fn, root: Root, units: list[Unit], settings: Settings, *, addre
             with Client(cluster if cluster is not None else address) as client:
                 futures = client.map(fn, [root] * len(units), units, [settings] * len(units), pure=False)
                 by_key = {f.key: u for f, u in zip(futures, units)}
+                killed: list[tuple[Unit, BaseException]] = []
                 for fut in as_completed(futures):
                     u = by_key[fut.key]
                     if fut.status == "finished":
                         on_result(fut.result())
                     else:
-                        exc = fut.exception()
-                        if type(exc).__name__ == "KilledWorker":
-                            msg = ("the Dask worker died while analyzing this run, and again on the retry "
-                                   f"({exc})")
+                        # a future lost with its worker ("cancelled"/"lost") carries no exception
+                        exc = fut.exception() if fut.status == "error" else None
+                        if exc is None or type(exc).__name__ == "KilledWorker":
+                            killed.append((u, exc or RuntimeError(f"future {fut.status}")))
                         else:
-                            msg = f"worker error: {type(exc).__name__}: {exc}"
-                        on_result(died_result(root, u, msg))
+                            on_result(died_result(root, u, f"worker error: {type(exc).__name__}: {exc}"))
                     fut.release()
+                # A dying worker takes the runs it held with it, so a run can be marked killed
+                # only for sharing a worker with the culprit. Retry each such run alone: the
+                # innocent ones finish, the culprit dies once more and is named.
+                for u, exc in killed:
+                    fut = client.submit(fn, root, u, settings, pure=False)
+                    try:
+                        on_result(fut.result())
+                    except Exception as again:  # noqa: BLE001
+                        if type(again).__name__ == "KilledWorker":
+                            msg = ("the Dask worker died while analyzing this run, and again on the retry "
+                                   f"alone ({exc})")
+                        else:
+                            msg = f"worker error: {type(again).__name__}: {again}"
+                        on_result(died_result(root, u, msg))
+                    finally:
+                        fut.release()
         finally:
             if cluster is not None:
                 cluster.close()

@@ -56,8 +56,20 @@ def reader_names() -> list[str]:
 
 @dataclass(frozen=True)
 class Choice:
+    """The reader picked for an input and its sniff (None when forced by ``format=``).
+
+    ``read`` hands the sniff back to the reader, so what it detected is not detected again.
+    """
+
     reader: Reader
-    sniff: Sniff
+    sniff: Sniff | None = None
+
+    @property
+    def name(self) -> str:
+        return self.reader.name
+
+    def read(self, source: Source, options: ReadOptions) -> "list[Run]":
+        return self.reader.read_sniffed(source, options, self.sniff)
 
 
 def explain(source: Source) -> list[Choice]:
@@ -83,16 +95,17 @@ def _check_path(source: Source) -> None:
         raise InputError(str(p), "permission denied")
 
 
-def pick_reader(source: Source, options: ReadOptions) -> Reader:
+def pick_reader(source: Source, options: ReadOptions) -> Choice:
+    """The reader for ``source`` with its sniff; ``choice.read(source, options)`` reads it."""
     _check_path(source)
     if options.format:
         for r in readers():
             if options.format == r.name:
-                return r
+                return Choice(r)
         # A text format name (e.g. "dcgan") is forced through the text reader.
         text = next((r for r in readers() if r.name == "text"), None)
         if text is not None and hasattr(text, "knows_format") and text.knows_format(options.format):  # type: ignore[attr-defined]
-            return text
+            return Choice(text)
         raise UsageError(
             f"unknown format {options.format!r}; `ganlog formats` lists the readers and text formats"
         )
@@ -108,7 +121,7 @@ def pick_reader(source: Source, options: ReadOptions) -> Reader:
             )
         reason = choices[0].sniff.reason if choices else "no reader accepts it"
         raise InputError(source.name, reason, expected="a GAN training log")
-    return choices[0].reader
+    return choices[0]
 
 
 def _refuse_binary(source: Source) -> None:
@@ -150,8 +163,7 @@ def load_runs(
     errors.current_input = path.name if isinstance(path, Source) else str(path)
     source = unwrap(path) if isinstance(path, Source) else open_input(path)
     try:
-        reader = pick_reader(source, options)
-        runs = _drop_empty(reader.read(source, options), source)
+        runs = _drop_empty(pick_reader(source, options).read(source, options), source)
     finally:
         source.release()
     for run in runs:  # names from outside reach terminals and pages: no control or bidi characters

@@ -60,13 +60,13 @@ def header_ok(data: bytes | memoryview, pos: int = 0) -> bool:
     return masked_crc(bytes(data[pos:pos + 8])) == crc
 
 
-def _walk(data: bytes, pos: int, starts: array, lengths: array) -> int:
-    """Follow the length fields from ``pos``; return where the walk stopped."""
+def _walk(data: bytes, pos: int, starts: array, lengths: array, limit: int = -1) -> int:
+    """Follow the length fields from ``pos`` (at most ``limit`` records); return where the walk stopped."""
     n = len(data)
     unpack = _U64.unpack_from
     s_append = starts.append
     l_append = lengths.append
-    while pos + HEADER <= n:
+    while pos + HEADER <= n and limit != 0:
         (length,) = unpack(data, pos)
         end = pos + HEADER + length + FOOTER
         if end > n:
@@ -74,7 +74,62 @@ def _walk(data: bytes, pos: int, starts: array, lengths: array) -> int:
         s_append(pos + HEADER)
         l_append(length)
         pos = end
+        limit -= 1
     return pos
+
+
+_PROBE = 64  #: records walked one by one before guessing the pattern of lengths
+_MAX_PERIOD = 16
+_BLOCKS = 1 << 15  #: pattern repetitions checked per numpy pass
+
+
+def _walk_bulk(data: bytes, buf: np.ndarray, pos: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`_walk` for whole files: the same records, located mostly by numpy.
+
+    A writer logging the same scalars every step writes records whose lengths repeat
+    with a short period (one per tag). After walking a few records one by one, the
+    repeating pattern predicts where the next thousands of records start; their length
+    fields are read at once and the prediction holds up to the first record whose
+    length differs (a step counter gaining a byte, a new tag, damage), where the
+    one-by-one walk takes over again. Every accepted record's length was read from the
+    file, so the result is exactly what the one-by-one walk finds.
+    """
+    n = len(data)
+    out_s: list[np.ndarray] = []
+    out_l: list[np.ndarray] = []
+    while True:
+        s_arr, l_arr = array("q"), array("q")
+        pos = _walk(data, pos, s_arr, l_arr, _PROBE)
+        if len(s_arr):
+            out_s.append(np.frombuffer(s_arr, dtype=np.int64))
+            out_l.append(np.frombuffer(l_arr, dtype=np.int64))
+        if len(l_arr) < _PROBE:
+            break  # the end, or a record that does not fit: the caller looks at it
+        lens = l_arr.tolist()
+        period = next((p for p in range(1, _MAX_PERIOD + 1) if lens[-2 * p:-p] == lens[-p:]), None)
+        while period is not None:
+            pattern = np.asarray(lens[-period:], dtype=np.int64)
+            rec = pattern + (HEADER + FOOTER)
+            stride = int(rec.sum())
+            blocks = min((n - pos) // stride, _BLOCKS)
+            if blocks <= 0:
+                break
+            offs = np.concatenate(([0], np.cumsum(rec)[:-1]))
+            cand = (pos + np.arange(blocks, dtype=np.int64)[:, None] * stride + offs).reshape(-1)
+            want = np.tile(pattern, blocks)
+            ok = (_u32_at(buf, cand) == want) & (_u32_at(buf, cand + 4) == 0)
+            bad = np.flatnonzero(~ok)
+            k = int(bad[0]) if len(bad) else len(cand)
+            if k:
+                out_s.append(cand[:k] + HEADER)
+                out_l.append(want[:k])
+            if k < len(cand):
+                pos = int(cand[k])
+                break
+            pos += blocks * stride
+    if not out_s:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), pos
+    return np.concatenate(out_s), np.concatenate(out_l), pos
 
 
 def _resync(buf: np.ndarray, data: bytes, pos: int) -> int | None:
@@ -107,10 +162,7 @@ def frame(data: bytes) -> Framing:
     all_lengths: list[np.ndarray] = []
     pos = 0
     while True:
-        starts, lengths = array("q"), array("q")
-        stop = _walk(data, pos, starts, lengths)
-        s = np.frombuffer(starts, dtype=np.int64) if len(starts) else np.zeros(0, np.int64)
-        ln = np.frombuffer(lengths, dtype=np.int64) if len(lengths) else np.zeros(0, np.int64)
+        s, ln, stop = _walk_bulk(data, buf, pos)
         # Length checksums: the first bad one invalidates everything the walk found after it.
         bad_at: int | None = None
         if len(s):

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 import sys
-from typing import TYPE_CHECKING, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 if TYPE_CHECKING:
     from ..frame import Run
@@ -119,6 +119,9 @@ class Sniff:
 
     score: float
     reason: str
+    #: What the sniff found (the text reader's detected format), handed back to ``read``
+    #: so that detection runs once per input.
+    detail: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def no(cls, reason: str) -> "Sniff":
@@ -139,6 +142,9 @@ class Reader:
     def read(self, source: Source, options: ReadOptions) -> "list[Run]":
         raise NotImplementedError
 
+    def read_sniffed(self, source: Source, options: ReadOptions, sniff: Sniff | None) -> "list[Run]":
+        """``read``, reusing what :meth:`sniff` found; readers with nothing to reuse just read."""
+        return self.read(source, options)
 
 # ---------------------------------------------------------------------------------------------
 # Opening an input: paths, pipes, stdin, gzip and UTF-16, with bounded memory and time.

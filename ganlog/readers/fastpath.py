@@ -19,6 +19,7 @@ The input is read in chunks, so memory stays near the size of the result.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
@@ -28,12 +29,12 @@ from .base import ReadOptions, Source
 from .formats import GENERIC_NAME, TextFormat, get_format
 from .generic import _main_signature, name_positions, pair_spans, parse_pairs
 from .records import ANSI_RE_B, LOG_PREFIX_RE, clean
+from .textparse import Detection, detect, format_meta, nan_columns, parse_generic, parse_known
 
 if TYPE_CHECKING:
     import numpy as np
 
     from ..frame import Run
-    from .text import TextReader
 
 CHUNK_BYTES = 8 * 1024 * 1024
 #: A run of NUL bytes this long in a chunk without a line end marks padding, not a line.
@@ -42,6 +43,16 @@ _DELIMS = b" \t[]()/:=,|%;\x0b\x0c"
 _TABLE = bytes.maketrans(_DELIMS + b"\r", b" " * len(_DELIMS) + b"\n")
 _WORD_B = re.compile(rb"[A-Za-z_]+")
 _VERIFY_RECORDS = 300
+#: A record line longer than this is not a fixed layout (a paste that lost its newlines).
+MAX_RECORD_LINE = 64 * 1024
+_GENERIC_HEAD_LINES = 1000
+
+
+#: Letters that can be part of a printed number (``1e-05``, ``nan``, ``-inf``, ``Infinity``):
+#: a glued word starting with one of them needs a space inserted; any other first letter
+#: can simply be translated to a space along with the punctuation (no extra pass, no copy).
+#: (``Infinity`` is not in the set: a chunk holding it goes to the regex parse, see read_fast.)
+_NUMBER_LETTERS = frozenset(b"eEnNaAiIfF")
 
 
 @dataclass
@@ -52,24 +63,40 @@ class Layout:
     values: dict[str, int]  #: column name -> token index
     labels: dict[int, bytes]  #: token index -> the label text that must be there
     splits: tuple[bytes, ...]  #: words glued to a number (``0.11Time``): a space goes before them
+    table: bytes = _TABLE  #: the byte translation (punctuation, and glued words' first letters, to spaces)
 
 
-def _translate(line: bytes, splits: tuple[bytes, ...]) -> bytes:
+def _table_for(letters: bytes) -> bytes:
+    if not letters:
+        return _TABLE
+    return bytes.maketrans(_DELIMS + letters + b"\r", b" " * (len(_DELIMS) + len(letters)) + b"\n")
+
+
+def _split_words(splits: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], bytes]:
+    """Glued words -> (those that need a space inserted, first letters that can become spaces)."""
+    inserted = tuple(w for w in splits if w[0] in _NUMBER_LETTERS)
+    letters = bytes(sorted({w[0] for w in splits if w[0] not in _NUMBER_LETTERS}))
+    return inserted, letters
+
+
+def _translate(line: bytes, splits: tuple[bytes, ...], table: bytes = _TABLE) -> bytes:
     for w in splits:
         line = line.replace(w, b" " + w)
-    return line.translate(_TABLE)
+    return line.translate(table)
 
 
 def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None:
     """The layout of one record line, given each value's name and span in it."""
-    if not line.isascii():
-        return None
+    if not line.isascii() or len(line) > MAX_RECORD_LINE:
+        return None  # one huge line is not a fixed-layout log: the regex path reads it
     raw = line.encode()
     splits: list[bytes] = []
     for _ in range(4):
-        t = _translate(raw, tuple(splits))
+        inserted, letters = _split_words(tuple(splits))
+        table = _table_for(letters)
+        t = _translate(raw, inserted, table)
         # Offsets move by one for each split inserted before them: recompute from the spans.
-        shift = _shifts(raw, tuple(splits))
+        shift = _shifts(raw, inserted)
         glued = None
         for _name, a, b in fields:
             a2, b2 = a + shift(a), b + shift(a)
@@ -90,9 +117,11 @@ def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None
         return None
     tokens = t.split(b" ")
     values: dict[str, int] = {}
-    for name, a, b in fields:
+    idx, at = 0, 0
+    for name, a, b in sorted(fields, key=lambda f: f[1]):
         a2 = a + shift(a)
-        idx = t.count(b" ", 0, a2)
+        idx += t.count(b" ", at, a2)  # counted from the previous field: linear in the line
+        at = a2
         if tokens[idx] != raw[a:b]:
             return None
         values[name] = idx
@@ -104,7 +133,7 @@ def learn_layout(line: str, fields: list[tuple[str, int, int]]) -> Layout | None
         for i, tok in enumerate(tokens):
             if i not in used and len(tok) >= 2 and tok.isalpha() and len(labels) < 2:
                 labels[i] = tok
-    return Layout(len(tokens), values, labels, tuple(splits))
+    return Layout(len(tokens), values, labels, inserted, table)
 
 
 def _shifts(raw: bytes, splits: tuple[bytes, ...]):
@@ -118,7 +147,7 @@ def _shifts(raw: bytes, splits: tuple[bytes, ...]):
     marks.sort()
 
     def shift(pos: int) -> int:
-        return sum(1 for m in marks if m < pos)
+        return bisect.bisect_left(marks, pos)
 
     return shift
 
@@ -136,9 +165,11 @@ def _known_fields(fmt: TextFormat, line: str) -> tuple[list[tuple[str, int, int]
             for name, a, b in pair_spans(m.group(key)):
                 if key == "_rest_d" and not name.lower().startswith("d"):
                     name = "D " + name
+                elif key == "_rest_g" and any(f[0] == name for f in fields):
+                    name = "G " + name  # as the regex path: `[D loss: .., acc: ..] [G loss: .., acc: ..]`
                 fields.append((name, base + a, base + b))
         elif not key.startswith("_"):
-            fields.append((key, m.start(key), m.end(key)))
+            fields.append((fmt.printed.get(key, key), m.start(key), m.end(key)))
     return fields, {}
 
 
@@ -194,17 +225,18 @@ def _chunks(source: Source) -> Iterator[bytes]:
         yield b"".join(pending)
 
 
-def read_fast(reader: "TextReader", source: Source, forced: str | None,
-              stats: ParseStats, options: ReadOptions) -> "Run | None":
-    """Read ``source`` with the vectorized path, or return None to leave it to the regex path."""
+def read_fast(reader_name: str, source: Source, forced: str | None,
+              stats: ParseStats, options: ReadOptions, detection: Detection | None = None) -> "Run | None":
+    """Read ``source`` with the vectorized path, or return None to leave it to the regex path.
+
+    ``detection`` is the format the sniff found, reused instead of detecting again.
+    """
     try:
         import numpy as np
         import pyarrow as pa
         import pyarrow.csv as pcsv
     except ImportError:
         return None
-    from .text import detect, parse_known
-
     head = source.head(256 * 1024)
     if not head.isascii() or b"\x08" in head:
         return None
@@ -217,12 +249,12 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     elif forced:
         fmt, name = get_format(forced), forced
     else:
-        det = detect(head_text)
+        det = detection if detection is not None and detection.name else detect(head_text)
         fmt, name = det.fmt, det.name
     split_b: "re.Pattern[bytes] | None" = None
     if fmt is not None:
-        if fmt.has_context:
-            return None
+        if fmt.has_context or fmt.kimg_step or fmt.estimate_iters_per_epoch:
+            return None  # context lines, steps from kimg, estimated epoch lengths: the regex path
         lines = head_text.split("\n")
         rec_lines = [ln for ln in lines if fmt.regex.search(ln)]
         if not rec_lines:
@@ -242,7 +274,9 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
         epoch_base = fmt.epoch_base
         reason = f"{name} format ({fmt.title})"
     elif name == GENERIC_NAME:
-        lines = head_text.split("\n")
+        # The first lines are enough to learn and check the layout (the tokenizer costs ~30 us a line).
+        lines = head_text.split("\n", _GENERIC_HEAD_LINES)[:_GENERIC_HEAD_LINES]
+        head_text = "\n".join(lines) + "\n"
         parsed = [(ln, parse_pairs(LOG_PREFIX_RE.sub("", ln, count=1))) for ln in lines]
         main = _main_signature([p for _, p in parsed if p])
         if main is None:
@@ -294,11 +328,18 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
             chunk = ANSI_RE_B.sub(b"", chunk)
         if b"N/A" in chunk:
             chunk = chunk.replace(b"N/A", b"nan")
-        if b"\r\n" in chunk:
-            chunk = chunk.replace(b"\r\n", b"\n")
+        if layout.table is not _TABLE and b"nfinity" in chunk:
+            # `Infinity` would lose its `t`/`y` to the translation: this chunk goes by regex.
+            _regex_chunk(chunk, fmt, columns, stats, line_offset)
+            lines_here = nl + n_cr + (0 if chunk.endswith(b"\n") else 1)
+            n_lines += lines_here
+            line_offset += lines_here
+            continue
+        # `\r\n` needs no pass of its own: the translation makes it `\n\n`, and the CSV
+        # reader skips the empty line.
         if split_b is not None:
             chunk = split_b.sub(b"\n\\g<0>", chunk)
-        t = _translate(chunk, layout.splits)
+        t = _translate(chunk, layout.splits, layout.table)
         parse_opts_bad[0] = 0
         try:
             # The system allocator gives freed chunk tables back to the OS (mimalloc keeps them).
@@ -366,11 +407,11 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
     if fmt is not None:
         ref = parse_known(head_text, fmt, ParseStats())[:_VERIFY_RECORDS]
     else:
-        from .text import parse_generic
-
         ref = parse_generic(head_text, ParseStats())[:_VERIFY_RECORDS]
     if not _agrees(ref, cols):
         return None
+    if any(k not in cols for rec in ref for k in rec):
+        return None  # evaluation lines read as sparse columns, context values: the regex path
     if last_chunk and not last_chunk.endswith(b"\n"):
         last = last_chunk[-8192:].decode("ascii", "replace")
         last = last[last.rfind("\n") + 1:]
@@ -388,11 +429,18 @@ def read_fast(reader: "TextReader", source: Source, forced: str | None,
         del cols["iters_per_epoch"]
     frame = pd.DataFrame(cols, copy=False)
     del cols
+    meta = {**format_meta(reason, fmt, head_text), "parser": "vectorized (pyarrow)"}
+    # Columns printed as `nan` throughout are a run gone NaN: kept, as the regex path keeps them.
+    all_nan = [c for c in frame.columns if not frame[c].notna().any()]
+    if all_nan:
+        nan_cols = nan_columns(frame[all_nan], ref)
+        if nan_cols:
+            meta["nan_columns"] = nan_cols
     run = build_run(
-        frame, name=options.run_name or source.stem, source=source.name, reader=reader.name,
+        frame, name=options.run_name or source.stem, source=source.name, reader=reader_name,
         format=name, stats=stats, loss_family=options.loss_family,
         extra_aliases=options.extra_aliases, epoch_base=epoch_base, iters_per_epoch=per_epoch,
-        meta={"format_reason": reason, "parser": "vectorized (pyarrow)"},
+        meta=meta,
     )
     del frame
     _trim()
@@ -423,8 +471,6 @@ def _regex_chunk(chunk: bytes, fmt: TextFormat | None, columns: dict[str, list["
                  stats: ParseStats, line_offset: int) -> int:
     """Parse one chunk with the regex path and append its values to ``columns``."""
     import numpy as np
-
-    from .text import parse_generic, parse_known
 
     text = chunk.decode("ascii", "replace").replace("\r\n", "\n").replace("\r", "\n")
     local = ParseStats()

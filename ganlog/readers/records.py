@@ -27,7 +27,18 @@ LOG_PREFIX_RE = re.compile(
     r"(?:(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\s*-\s*)?"
     r"|\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d+)?\]?\s*(?:\[?(?:DEBUG|INFO|WARNING|ERROR)\]?:?\s*)?"
     r")"
+    # what may follow: loguru's "| INFO     | mod:func:42 - ", hydra's "[__main__][INFO] - "
+    r"(?:\|\s*[A-Z]+\s*\|\s*[\w.<>]+:[\w.<>]+:\d+\s*-\s*"
+    r"|(?:\[[\w.<>]+\])?\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]\s*-?\s*)?"
+    # two-digit years (mmsr: "21-03-02 10:11:12.345 - INFO: "), BasicSR "... INFO: ",
+    # "[WARNING: trainer.py:  91]: ", rich "[03/02/21 10:11:12] INFO     "
+    r"|^\d\d-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d+)?\s*-?\s*(?:(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):?\s*)?"
+    r"|^\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL):\s*[\w.\-]+:\s*\d+\]:?\s*"
+    r"|^\[\d\d/\d\d/\d\d(?:\d\d)? \d\d:\d\d:\d\d\]\s*(?:(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+)?"
+    r"|^\[\d\d:\d\d:\d\d\]\s*(?:(?:DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+)?"
 )
+#: rich's logging handler puts the file and line at the end: "...    train.py:42".
+_LOG_SUFFIX_RE = re.compile(r"\s{2,}[\w.\-]+\.py:\d+\s*$")
 
 #: How much of a binary-looking input we look at before calling it binary.
 _BINARY_PROBE = 8192
@@ -98,7 +109,11 @@ def clean(data: bytes) -> CleanText:
 def strip_log_prefix(line: str) -> str:
     """A line without its logging prefix (``[INFO] ... >``, ``INFO:root:``, glog, asctime)."""
     m = LOG_PREFIX_RE.match(line)
-    return line[m.end():] if m else line
+    if m:
+        line = line[m.end():]
+    if ".py:" in line[-64:]:
+        line = _LOG_SUFFIX_RE.sub("", line)
+    return line
 
 
 def line_starts(text: str) -> list[int]:

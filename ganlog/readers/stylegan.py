@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..frame import ParseStats, flatten_record
 from .base import ReadOptions, Source
+from .textparse import printed_nan_counts
 
 if TYPE_CHECKING:
     from ..frame import Run
@@ -140,9 +141,18 @@ def read_run_folder(folder: Path, options: ReadOptions, name: str) -> "Run":
         parts.append(frame)
         read.append("stats.jsonl")
     snapshots: list[dict[str, Any]] = []
+    evaluated: list[str] = []
     for fname in metric_files(names):
         rows, snaps = _read_metric_file(folder / fname, stats)
         if rows:
+            cols = {k for r in rows for k in r if k not in ("step", "_metric_time")}
+            evaluated += sorted(c for c in cols if c not in evaluated)
+            printed = printed_nan_counts(rows, cols)
+            if printed:
+                meta.setdefault("nan_printed", {}).update(printed)
+                at = meta.setdefault("nan_printed_steps", {})
+                for c in printed:
+                    at[c] = [r["step"] for r in rows if isinstance(r.get(c), float) and r[c] != r[c]]
             parts.append(pd.DataFrame.from_records(rows))
             snapshots.extend(snaps)
             read.append(fname)
@@ -163,6 +173,8 @@ def read_run_folder(folder: Path, options: ReadOptions, name: str) -> "Run":
             by_step.setdefault(st, {"step": st, "file": f, "metrics": []})
     for entry in by_step.values():
         entry["exists"] = entry["file"] in names
+    # a metric file's values exist only at the snapshots it evaluated: NaN elsewhere is missing
+    meta["evaluation_columns"] = evaluated
     meta["snapshots"] = [by_step[k] for k in sorted(by_step)]
     meta["snapshot_files"] = present
     meta["files_read"] = read

@@ -52,6 +52,8 @@ class TableReader(Reader):
 
     def sniff(self, source: Source) -> Sniff:
         fname = source.filename
+        if is_json_array(source.head(4096)):
+            return Sniff(0.95, f"{fname or 'input'}: a JSON array of records (Chainer LogReport's log)")
         if not is_table_name(fname):
             return Sniff.no("not named .csv/.tsv/.jsonl")
         head = source.head(4096)
@@ -74,10 +76,19 @@ class TableReader(Reader):
                              expected="a file, or no --format to read the folder's runs")
         stats = ParseStats()
         low = source.filename.lower()
+        if is_json_array(source.head(4096)):
+            frame, trainer = read_json_array(source, stats)
+            run = table_to_run(frame, source=source.name, name=options.run_name or _run_name(source),
+                               fmt="json-array", stats=stats, options=options)
+            if trainer:
+                run.meta["trainer"] = trainer
+            return [run]
         if low.endswith((".jsonl", ".ndjson")) or source.head(64).lstrip().startswith(b"{"):
             frame, fmt = read_jsonl(source, stats), "jsonl"
             if low == "stats.jsonl" or any(c.startswith("Progress/") for c in frame.columns):
                 fmt = "stylegan-stats"
+            elif "metric" in frame.columns and any(str(c).startswith("results/") for c in frame.columns):
+                frame, fmt = stylegan_metric_frame(frame), "stylegan-metric"
         else:
             frame, fmt = read_csv(source, stats), "csv"
         name = options.run_name or _run_name(source)
@@ -94,6 +105,14 @@ class TableReader(Reader):
         frame, fmt = _tracker_export(frame, source, fmt)
         frame = _unique_columns(frame, source.name, stats)
         run = table_to_run(frame, source=source.name, name=name, fmt=fmt, stats=stats, options=options)
+        if fmt.startswith("stylegan"):
+            run.meta.setdefault("trainer", "stylegan2-ada")
+        elif fmt == "jsonl" and "trainer" not in run.meta:
+            from .formats import guess_trainer
+
+            trainer = guess_trainer(source.head(65536).decode("utf-8", "replace"))
+            if trainer:  # BigGAN-PyTorch's log.jsonl and other logs whose names give their trainer away
+                run.meta["trainer"] = trainer
         return [run]
 
 
@@ -220,6 +239,66 @@ def _unbalanced_quote(data: bytes) -> int | None:
     return open_at if open_at is not None else line
 
 
+# --------------------------------------------------------------------------- StyleGAN metric-*.jsonl
+
+_SNAPSHOT_KIMG = re.compile(r"network-snapshot-(\d+)")
+
+
+def stylegan_metric_frame(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """StyleGAN2-ADA / StyleGAN3 ``metric-<name>.jsonl``: ``{"results": {"fid50k_full": ..},
+    "snapshot_pkl": "network-snapshot-000400.pkl", ...}`` -> the metric by name, and ``kimg``
+    (from the snapshot name) from which the step (images seen) follows."""
+    import pandas as pd
+
+    out = {str(c)[len("results/"):]: frame[c] for c in frame.columns if str(c).startswith("results/")}
+    if "snapshot_pkl" in frame.columns:
+        kimg = [float(m.group(1)) if (m := _SNAPSHOT_KIMG.search(str(v))) else float("nan")
+                for v in frame["snapshot_pkl"]]
+        out = {"kimg": pd.Series(kimg, index=frame.index), **out}
+    return pd.DataFrame(out)
+
+
+# --------------------------------------------------------------------------- JSON array
+
+_LINE_NUMBER = re.compile(r"^\d+\s+(?=\{)")
+
+_JSON_ARRAY = re.compile(rb"^\s*\[\s*(?:\{|\]\s*$)")
+
+
+def is_json_array(head: bytes) -> bool:
+    """A JSON array of objects (``[{"epoch": 1, ...}, ...]``): Chainer's LogReport ``log``."""
+    return bool(_JSON_ARRAY.match(head.lstrip(b"\xef\xbb\xbf")))
+
+
+def read_json_array(source: Source, stats: ParseStats) -> "tuple[pd.DataFrame, str]":
+    """The records of a JSON-array log, and the trainer when the names say it (Chainer)."""
+    import pandas as pd
+
+    text = source.read_bytes().decode("utf-8", "replace").lstrip("\ufeff")
+    stats.lines_read = text.count("\n") + (not text.endswith("\n"))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # A log copied while training wrote it: read the whole objects before the cut.
+        end = text.rfind("}", 0, exc.pos) if exc.pos else -1
+        try:
+            data = json.loads(text[: end + 1] + "]") if end > 0 else None
+        except json.JSONDecodeError:
+            data = None
+        if data is None:
+            raise InputError(source.name, f"not a readable JSON array ({exc.msg} at line {exc.lineno})",
+                             where=f"line {exc.lineno}", expected="a JSON array of objects") from None
+        stats.warn(f"{source.name}: the JSON array is cut off at line {exc.lineno}; read the "
+                   f"{len(data):,} whole record(s) before it", partial=True)
+    records = [flatten_record(r) for r in data if isinstance(r, dict)]
+    if not records:
+        raise InputError(source.name, "a JSON array without records", expected="a JSON array of objects")
+    keys = set().union(*(r.keys() for r in records[:50]))
+    trainer = "chainer" if ("iteration" in keys and ("elapsed_time" in keys or any(
+        k.startswith(("main/", "gen/", "dis/")) for k in keys))) else ""
+    return pd.DataFrame.from_records(records), trainer
+
+
 # --------------------------------------------------------------------------- JSONL
 
 def read_jsonl(source: Source, stats: ParseStats) -> "pd.DataFrame":
@@ -239,6 +318,8 @@ def read_jsonl(source: Source, stats: ParseStats) -> "pd.DataFrame":
         s = line.strip()
         if not s:
             continue
+        if s[0].isdigit():
+            s = _LINE_NUMBER.sub("", s, count=1)  # a log copied with `cat -n`
         try:
             obj = loads(s)
         except json.JSONDecodeError as exc:

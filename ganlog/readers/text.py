@@ -17,66 +17,23 @@ back here.
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..frame import ParseStats, build_run, flatten_record
+from ..frame import ParseStats, build_run
 from .base import Reader, ReadOptions, Sniff, Source
-from .formats import FORMATS, GENERIC_NAME, JSONL_NAME, TextFormat, format_names, get_format
-from .generic import group_records, parse_pairs, rest_pairs
+from .formats import GENERIC_NAME, JSONL_NAME, format_names, get_format
 from .records import check_not_binary, clean
+from .textparse import (
+    Detection, check_truncated, detect, format_meta, estimate_iters_per_epoch, first_skip, nan_columns, parse_generic, parse_jsonl,
+    parse_known, printed_nan_counts, records_to_frame,
+)
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..frame import Run
 
-#: Records a format must show in the first 64 KiB to be picked without being forced.
-_MIN_SNIFF_RECORDS = 1
 #: Inputs above this size are parsed by the vectorized path when one applies.
 FAST_PATH_MIN_BYTES = 4 * 1024 * 1024
-
-_JSON_LINE = re.compile(r"^\s*\{.*\}\s*$", re.M)
-
-
-@dataclass(frozen=True)
-class Detection:
-    """Which format the head of a log is in, and the evidence."""
-
-    name: str
-    records: int
-    reason: str
-    fmt: TextFormat | None = None
-
-
-def detect(text: str) -> Detection:
-    """The best format for ``text`` (normally the first 64 KiB): most records found wins."""
-    best: Detection | None = None
-    for fmt in FORMATS:
-        if fmt.anchor and fmt.anchor not in text:
-            continue
-        n = 0
-        for _ in fmt.regex.finditer(text):
-            n += 1
-            if n >= 200:
-                break
-        if n >= _MIN_SNIFF_RECORDS and (best is None or n > best.records):
-            best = Detection(fmt.name, n, f"{n}{'+' if n >= 200 else ''} records in the "
-                             f"{fmt.name!r} format ({fmt.title})", fmt)
-    if best is not None:
-        return best
-    json_lines = len(_JSON_LINE.findall(text))
-    if json_lines:
-        return Detection(JSONL_NAME, json_lines, f"{json_lines} lines holding JSON objects")
-    lines = [ln for ln in text.splitlines()[:500] if ln.strip()]
-    kv = sum(1 for ln in lines if parse_pairs(ln))
-    if kv:
-        return Detection(GENERIC_NAME, kv, f"no known format; {kv} of {len(lines)} lines hold "
-                         "'name: value' pairs (generic fallback)")
-    return Detection("", 0, "text, but no training records in any known format or as name: value pairs")
 
 
 class TextReader(Reader):
@@ -102,15 +59,20 @@ class TextReader(Reader):
         text = clean(head).text
         det = detect(text)
         if det.fmt is not None:
-            return Sniff(0.9, f"text log, format {det.name}: {det.reason}")
+            return Sniff(0.9, f"text log, format {det.name}: {det.reason}", det)
         if det.name == JSONL_NAME:
-            return Sniff(0.5, f"text log, format jsonl: {det.reason}")
+            return Sniff(0.5, f"text log, format jsonl: {det.reason}", det)
         if det.name == GENERIC_NAME:
-            return Sniff(0.3, f"text log, format generic: {det.reason}")
+            return Sniff(0.3, f"text log, format generic: {det.reason}", det)
         return Sniff(0.1, det.reason)
 
     # -- read --------------------------------------------------------------
-    def read(self, source: Source, options: ReadOptions) -> "list[Run]":
+    def read_sniffed(self, source: Source, options: ReadOptions, sniff: Sniff | None) -> "list[Run]":
+        det = sniff.detail if sniff is not None and isinstance(sniff.detail, Detection) else None
+        return self.read(source, options, detection=det)
+
+    def read(self, source: Source, options: ReadOptions, detection: Detection | None = None) -> "list[Run]":
+        """Read a text log; ``detection`` (what the sniff found in the head) saves detecting again."""
         if source.is_dir:
             raise InputError(source.name, "is a directory", expected="a text log file")
         size = source.size()
@@ -127,7 +89,7 @@ class TextReader(Reader):
 
         stats = ParseStats()
         if size >= FAST_PATH_MIN_BYTES:
-            fast = self._try_fast(source, forced, options)
+            fast = self._try_fast(source, forced, options, detection)
             if fast is not None:
                 return [fast]
         data = source.read_bytes()
@@ -145,221 +107,53 @@ class TextReader(Reader):
             fmt = get_format(forced)
             reason = "forced with --format"
         else:
-            det = detect(text[: 256 * 1024])
+            det = detection if detection is not None and detection.name else detect(text[: 256 * 1024])
             name, fmt, reason = det.name, det.fmt, det.reason
+        extra_meta: dict[str, Any] = {}
         if fmt is not None:
             records, epoch_base = parse_known(text, fmt, stats), fmt.epoch_base
             if fmt.estimate_iters_per_epoch:
-                _estimate_iters_per_epoch(records)
+                estimate_iters_per_epoch(records, fmt.printed.get("iter", "iter"))
         elif name == JSONL_NAME:
             records, epoch_base = parse_jsonl(text, stats), None
         else:
             name = GENERIC_NAME
-            records, epoch_base = parse_generic(text, stats), None
+            records, epoch_base = parse_generic(text, stats, extra_meta), None
         if not records:
             raise InputError(
                 source.name, f"no training records in {stats.lines_read:,} line(s)",
-                where=_first_skip(stats),
+                where=first_skip(stats),
                 expected="lines in a known print format (see `ganlog formats`), JSON objects, "
                          "or 'name: value' pairs",
             )
-        _check_truncated(text, fmt, name, stats)
+        check_truncated(text, fmt, name, stats)
+        frame = records_to_frame(records)
+        meta = {**format_meta(reason, fmt, text[: 256 * 1024]), **extra_meta}
+        nan_cols = nan_columns(frame, records)
+        if nan_cols:
+            meta["nan_columns"] = nan_cols
+        # columns printed as nan in some records: the rest of their NaNs were not printed at all
+        partial = [c for c in frame.columns if c not in nan_cols and frame[c].isna().any()]
+        printed = printed_nan_counts(records, partial) if partial else {}
+        if printed:
+            meta["nan_printed"] = printed
         run = build_run(
-            records_to_frame(records), name=options.run_name or source.stem, source=source.name, reader=self.name,
+            frame, name=options.run_name or source.stem, source=source.name, reader=self.name,
             format=name, stats=stats, loss_family=options.loss_family,
             extra_aliases=options.extra_aliases, epoch_base=epoch_base,
-            meta={"format_reason": reason},
+            meta=meta,
         )
         return [run]
 
-    def _try_fast(self, source: Source, forced: str | None, options: ReadOptions) -> "Run | None":
+    def _try_fast(self, source: Source, forced: str | None, options: ReadOptions,
+                  detection: Detection | None) -> "Run | None":
         """The vectorized path (pyarrow), or None when it does not apply."""
         try:
             from . import fastpath
         except ImportError:  # pragma: no cover - pyarrow missing: the regex path reads it
             return None
-        return fastpath.read_fast(self, source, forced, ParseStats(), options)
+        return fastpath.read_fast(self.name, source, forced, ParseStats(), options, detection)
 
 
-def records_to_frame(records: list[dict[str, Any]]) -> "pd.DataFrame":
-    """Records (printed text values) -> a DataFrame of floats, converted column by column in C.
-
-    ``pandas.to_numeric`` reads ``nan``, ``inf``, ``-inf``; what it cannot read (``N/A``,
-    ``None``) is NaN, as :func:`ganlog.frame.to_float` would make it.
-    """
-    import pandas as pd
-
-    keys: dict[str, None] = {}
-    for r in records[:1000]:
-        keys.update(dict.fromkeys(r))
-    if len(records) > 1000:
-        for r in records:
-            if len(r) != len(keys) or any(k not in keys for k in r):
-                keys.update(dict.fromkeys(r))
-    cols: dict[str, Any] = {}
-    for k in keys:
-        vals = [r.get(k) for r in records]
-        if k == "segment":
-            cols[k] = pd.Series(vals, dtype="float64").fillna(0).astype("int64")
-            continue
-        ser = pd.Series(vals, dtype=object)
-        num = pd.to_numeric(ser, errors="coerce")
-        cols[k] = num.astype("float64")
-    return pd.DataFrame(cols)
-
-
-def _first_skip(stats: ParseStats) -> str | None:
-    if stats.skipped_examples:
-        ex = stats.skipped_examples[0]
-        return f"line {ex.line}"
-    return None
-
-
-def _check_truncated(text: str, fmt: TextFormat | None, name: str, stats: ParseStats) -> None:
-    """A last line without its newline that is not a whole record is a cut-off record."""
-    if text.endswith("\n"):
-        return
-    last = text[text.rfind("\n") + 1:][-8192:]  # a 50 MB line: its end is what matters
-    if not last.strip():
-        return
-    if fmt is not None:
-        matches = list(fmt.regex.finditer(last))
-        tail = last[matches[-1].end():] if matches else last
-        cut = not matches or (bool(fmt.anchor) and fmt.anchor in tail)
-    elif name == JSONL_NAME:
-        try:
-            json.loads(last)
-            cut = False
-        except json.JSONDecodeError:
-            cut = True
-    else:
-        cut = not parse_pairs(last)
-    if cut:
-        line = text.count("\n") + 1
-        stats.warn(f"the last line (line {line:,}) is cut off and was not read; "
-                   "the log may be truncated", partial=True)
-
-
-class _LineCounter:
-    """Offsets to line numbers, moving forward only (linear over the whole text)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-        self.line = 1
-
-    def at(self, pos: int) -> int:
-        if pos > self.pos:
-            self.line += self.text.count("\n", self.pos, pos)
-            self.pos = pos
-        return self.line
-
-
-def parse_known(text: str, fmt: TextFormat, stats: ParseStats) -> list[dict[str, Any]]:
-    """Every record of ``fmt`` in ``text``; the text between records is context or skipped."""
-    records: list[dict[str, Any]] = []
-    counter = _LineCounter(text)
-    epoch_rx, seg_rx = fmt.epoch_regex, fmt.segment_regex
-    epoch: str | None = None
-    segment = 0
-    pos = 0
-    rest_groups = [g for g in fmt.regex.groupindex if g.startswith("_rest")]
-
-    def gap(start: int, end: int) -> None:
-        nonlocal epoch, segment
-        if end <= start:
-            return
-        chunk = text[start:end]
-        if "\n" not in chunk and start > 0:
-            # Text after a record on its line (an ETA, a separator). At the very end, a piece
-            # holding the format's anchor is a record cut off by truncation.
-            if end == len(text) and fmt.anchor and fmt.anchor in chunk:
-                stats.skip(counter.at(start), chunk.strip(), "a record cut off at the end")
-            return
-        pieces = chunk.split("\n")
-        line0 = counter.at(start)
-        for k, piece in enumerate(pieces):
-            # The first piece ends the previous record's line, the last one prefixes the next
-            # record (a logging prefix): whole lines only, except at the very start and end.
-            if k == 0 and start > 0 and len(pieces) > 1:
-                continue
-            if k == len(pieces) - 1 and end < len(text) and len(pieces) > 1:
-                continue
-            s = piece.strip()
-            if not s:
-                continue
-            if epoch_rx is not None:
-                m = epoch_rx.search(s)
-                if m:
-                    epoch = m.group("epoch")
-                    continue
-            if seg_rx is not None and seg_rx.search(s):
-                if records:
-                    segment += 1
-                continue
-            stats.skip(line0 + k, piece.strip())
-
-    for m in fmt.regex.finditer(text):
-        gap(pos, m.start())
-        rec: dict[str, Any] = {}
-        for key, val in m.groupdict().items():
-            if val is None or key.startswith("_"):
-                continue
-            rec[key] = val
-        for g in rest_groups:
-            for k, v in rest_pairs(m.group(g)).items():
-                # extras inside the "[D loss: ...]" bracket are D's (acc -> d_acc)
-                if g == "_rest_d" and not k.lower().startswith("d"):
-                    k = "D " + k
-                rec.setdefault(k, v)
-        if epoch is not None and "epoch" not in rec:
-            rec["epoch"] = epoch
-        if seg_rx is not None:
-            rec["segment"] = segment
-        records.append(rec)
-        pos = m.end()
-    gap(pos, len(text))
-    return records
-
-
-def parse_jsonl(text: str, stats: ParseStats) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
-    for i, line in enumerate(text.split("\n"), 1):
-        s = line.strip()
-        if not s:
-            continue
-        if s.startswith("{"):
-            try:
-                obj = json.loads(s)
-            except json.JSONDecodeError as exc:
-                stats.skip(i, s, f"not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            if isinstance(obj, dict):
-                rec = {k: v for k, v in flatten_record(obj).items()
-                       if isinstance(v, (int, float, str)) or v is None}
-                records.append(rec)
-                continue
-        stats.skip(i, s)
-    return records
-
-
-def parse_generic(text: str, stats: ParseStats) -> list[dict[str, Any]]:
-    res = group_records(text.split("\n"))
-    for ln, t in res.skipped:
-        if t.strip():
-            stats.skip(ln, t.strip())
-    return res.records
-
-
-def _estimate_iters_per_epoch(records: list[dict[str, Any]]) -> None:
-    """Trainers that print the iteration but not the per-epoch total (CycleGAN's loss_log):
-    the largest iteration printed is the best estimate, so steps stay monotone across epochs."""
-    iters = [float(r["iter"]) for r in records if r.get("iter") is not None]
-    if not iters:
-        return
-    per = max(iters)
-    for r in records:
-        r.setdefault("iters_per_epoch", per)
-
-
-__all__ = ["TextReader", "Detection", "detect", "parse_known", "parse_jsonl", "parse_generic"]
+__all__ = ["TextReader", "Detection", "detect", "parse_known", "parse_jsonl", "parse_generic",
+           "records_to_frame"]

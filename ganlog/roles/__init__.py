@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Mapping
 
 from .names import (
     CANONICAL_ROLES,
+    D_WORDS,
+    G_WORDS,
     ROLES,
     NameGuess,
     column_for_name,
@@ -127,6 +129,7 @@ def decide(run: "Run", pins: Mapping[str, str] | None = None, family: str | None
 
     df = run.frame
     pin_table = {squash(k): v for k, v in (pins or {}).items()}
+    scopes = {squash(k): str(v) for k, v in (run.meta.get("scopes") or {}).items()}
     entries: list[_Entry] = []
     roles: dict[str, ColumnRole] = {}
     for order, col in enumerate(df.columns):
@@ -151,14 +154,18 @@ def decide(run: "Run", pins: Mapping[str, str] | None = None, family: str | None
                 g2 = guess_from_name(col)
                 if g2.role != "other":
                     g = replace(g2, reason=g2.reason + f" (the reader's format names it {col})")
+            g = _in_scope(g, printed, col, scopes)
             e = _Entry(col, printed, g.role, g.confidence, g.reason, g.kind, g.domain, order=order)
         entries.append(e)
 
     _outputs_beside_parts(entries)
-    values = {e.col: _finite(df[e.col].to_numpy(dtype=float, na_value=np.nan)) for e in entries}
+    raw = {e.col: df[e.col].to_numpy(dtype=float, na_value=np.nan) for e in entries}
+    values = {c: _finite(v) for c, v in raw.items()}
     transforms: dict[str, float] = {}
     for e in entries:
         if not e.pinned:
+            if e.role in _PROB_TO_LOGIT:
+                _probability_or_logit(e, raw[e.col])
             _check_values(e, values[e.col], transforms)
         else:
             e.constant_zero = bool(values[e.col].size) and bool(np.all(values[e.col] == 0))
@@ -229,11 +236,59 @@ def _index_reason(col: str, printed: str) -> str:
     return f"'{printed}' is the {col} counter" if col != "wall_time" else f"'{printed}' is the wall-clock time"
 
 
+def _in_scope(g: NameGuess, printed: str, col: str, scopes: Mapping[str, str]) -> NameGuess:
+    """A name that names no network, printed inside one's bracket (``acc`` in ``[D loss: .., acc: ..]``):
+    read it as that network's (the reader passes the scopes in ``run.meta["scopes"]``)."""
+    scope = scopes.get(squash(printed)) or scopes.get(squash(col))
+    if not scope or set(tokenize(printed)) & (D_WORDS | G_WORDS):
+        return g
+    word = scope.strip()
+    if word.lower() in {"da", "db", "ga", "gb"}:  # StarGAN/CycleGAN scopes D_A, G_B ...
+        word = f"{word[0]} {word[1]}"
+    if not set(tokenize(word)) & (D_WORDS | G_WORDS):
+        return g
+    g2 = guess_from_name(f"{word} {printed}")
+    if g2.role == g.role and g2.confidence <= g.confidence:
+        return g
+    return replace(g2, reason=f"'{printed}' is printed in {scope}'s group (the reader's scope): {g2.reason}")
+
+
 def _finite(v: "object") -> "object":
     import numpy as np
 
     a = np.asarray(v, dtype=float)
     return a[np.isfinite(a)]
+
+
+#: words that say a D output is a probability (a sigmoid's), not a raw score
+_PROB_WORDS = frozenset({"prob", "probs", "probability", "sigmoid", "p"})
+
+
+def _probability_or_logit(e: _Entry, raw: "object") -> None:
+    """A D-output name whose values cannot be probabilities is D's raw score (a logit).
+
+    A probability is never infinite; and a *score* name (``real_score``, ``out_d_fake``) with no
+    finite value to show it stays in [0, 1] is taken as the raw score most trainers log
+    (GFPGAN/BasicSR print ``mean(D(x))`` before any sigmoid). D(x)/D(G(z)) notation and
+    ``prob``/``sigmoid`` names stay probabilities. Finite values that leave [0, 1] are judged
+    by :func:`_check_values`.
+    """
+    import numpy as np
+
+    a = np.asarray(raw, dtype=float)
+    if a.size == 0:
+        return
+    new = _PROB_TO_LOGIT[e.role]
+    if np.isinf(a).any():
+        e.reason += "; it is printed as inf, which no probability can be: raw scores (logits)"
+        e.role, e.confidence = new, min(e.confidence, 0.7)
+        return
+    toks = set(tokenize(e.printed))
+    named_probability = bool(toks & _PROB_WORDS) or ({"d", "x"} <= toks) or ({"d", "g"} <= toks)
+    if not np.isfinite(a).any() and not named_probability:
+        e.reason += ("; no finite value shows it in [0, 1] (all NaN) and the name says score, not "
+                     "probability: raw scores (logits), as GFPGAN/BasicSR log mean(D(x))")
+        e.role, e.confidence = new, min(e.confidence, 0.6)
 
 
 def _check_values(e: _Entry, v: "object", transforms: dict[str, float]) -> None:
@@ -339,6 +394,18 @@ def _context(entries: list[_Entry], df: "object", run: "Run") -> None:
                     e.reason = (f"'{e.printed}' beside a D total it does not add up to, with values in [0, 1]: "
                                 f"D's output on {'real' if new == 'd_x' else 'generated'} data")
 
+    # D: an explicit adversarial term beside a generic/total D loss (ACGAN's generation_loss beside
+    # its loss, which adds the classifier term): the detectors judge the adversarial term
+    ds = [e for e in entries if e.role == "loss_d" and not e.pinned]
+    dadv = [e for e in ds if e.kind == "adv"]
+    if dadv and any(e.kind in {"generic", "total"} for e in ds):
+        best = max(dadv, key=lambda e: (e.confidence, -e.order))
+        for e in ds:
+            if e.kind in {"generic", "total"}:
+                e.role = "loss_d_total"
+                e.reason += f"; the adversarial term '{best.printed}' is printed apart, so this is D's total"
+        best.reason += "; the detectors judge this adversarial term as loss_d"
+
     # G: an explicit adversarial term makes the generic/total G loss the G total
     gs = [e for e in entries if e.role == "loss_g" and not e.pinned]
     adv = [e for e in gs if e.kind == "adv"]
@@ -357,6 +424,8 @@ def _context(entries: list[_Entry], df: "object", run: "Run") -> None:
                 e.role = "loss_g_total"
                 e.reason += "; a G loss without 'total' is printed beside it and is taken as loss_g"
 
+    _optimizer_indices(entries, df)
+
     # Two domains, or one: a single domain is the run's D/G pair
     dom = {e.domain for e in entries if e.role in {"loss_d_a", "loss_d_b", "loss_g_a", "loss_g_b"}}
     if len(dom) == 1:
@@ -368,6 +437,67 @@ def _context(entries: list[_Entry], df: "object", run: "Run") -> None:
                 if plain not in have:
                     e.role = plain
                     e.reason += f"; only domain {only.upper()} is printed, so it is the run's {plain}"
+
+
+_NET_LOSSES = {"loss_g_total": "g", "loss_g": "g", "loss_d": "d", "loss_d_total": "d"}
+
+
+def _optimizer_indices(entries: list[_Entry], df: "object") -> None:
+    """Per-optimizer columns ``loss_0``, ``grad_norm_0``, ``current_lr_0`` (Coqui's trainer, Lightning's
+    ``lr-Adam-0``): optimizer *i* is the network whose loss ``loss_i`` equals, and its gradient norm
+    and learning rate are that network's.
+
+    Decided by the values, not by the index: which optimizer is first is a choice of the model's
+    code (Coqui's GAN vocoders put G first in 2021 and D first later).
+    """
+    import re
+
+    import numpy as np
+
+    def split(e: _Entry) -> tuple[str, str] | None:
+        m = re.fullmatch(r"(.*?)[_\-/ ]?(\d)", e.printed.strip())
+        if not m:
+            return None
+        base = [t for t in tokenize(m.group(1)) if t not in {"current", "curr", "train"}]
+        kind = {("loss",): "loss", ("grad", "norm"): "grad_norm", ("lr",): "lr", ("learning", "rate"): "lr"}.get(tuple(base))
+        return (kind, m.group(2)) if kind else None
+
+    indexed = [(e, *k) for e in entries if not e.pinned and (k := split(e)) is not None]
+    if not indexed:
+        return
+    nets = [e for e in entries if e.role in _NET_LOSSES]
+    owner: dict[str, tuple[str, str]] = {}
+    for e, kind, idx in indexed:
+        if kind != "loss":
+            continue
+        v = df[e.col].to_numpy(dtype=float, na_value=np.nan)  # type: ignore[index]
+        found = set()
+        for n in nets:
+            w = df[n.col].to_numpy(dtype=float, na_value=np.nan)  # type: ignore[index]
+            ok = np.isfinite(v) & np.isfinite(w)
+            if ok.any() and np.allclose(v[ok], w[ok], rtol=1e-3, atol=1e-6) and np.any(np.abs(w[ok]) > 1e-6):
+                found.add((_NET_LOSSES[n.role], n.printed))
+        if len({net for net, _p in found}) == 1:
+            owner[idx] = sorted(found)[0]
+    indices = {idx for _e, _k, idx in indexed}
+    if len(indices) == 2 and len(owner) == 1:  # a GAN's two optimizers: the other one is the other network's
+        (known, (net, printed)), = owner.items()
+        other = next(iter(indices - {known}))
+        owner[other] = ("d" if net == "g" else "g", f"not optimizer {known} (G's: its loss equals '{printed}')"
+                        if net == "g" else f"not optimizer {known} (D's: its loss equals '{printed}')")
+    for e, kind, idx in indexed:
+        if idx not in owner or kind == "loss":
+            if kind == "loss" and idx in owner:
+                e.reason += f"; equal to '{owner[idx][1]}': the loss of optimizer {idx}, {owner[idx][0].upper()}'s"
+            continue
+        net, printed = owner[idx]
+        what = "learning rate" if kind == "lr" else "gradient norm"
+        if printed.startswith("not "):
+            e.role, e.confidence = f"{kind}_{net}", 0.7
+            e.reason = f"the {what} of optimizer {idx} of two, {printed}: {net.upper()}'s"
+        else:
+            e.role, e.confidence = f"{kind}_{net}", 0.8
+            e.reason = f"the {what} of optimizer {idx}, whose loss loss_{idx} equals '{printed}': {net.upper()}'s"
 
 
 def _halves(run: "Run") -> str | None:

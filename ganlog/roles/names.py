@@ -41,6 +41,8 @@ ROLES: dict[str, str] = {
     "loss_d_r1": "R1 regularization term of the D loss",
     "loss_d_cls": "auxiliary classifier term of the D loss",
     "loss_d_part": "another term of the D loss",
+    "loss_d_total": "discriminator total loss, when its adversarial term is printed apart as loss_d "
+                    "(ACGAN's loss beside its generation_loss); keeps its own column name",
     "loss_d_a": "discriminator loss of domain A (two-domain models)",
     "loss_d_b": "discriminator loss of domain B (two-domain models)",
     # generator losses
@@ -81,6 +83,8 @@ ROLES: dict[str, str] = {
     "lpips": "LPIPS distance",
     "diversity": "a diversity measure of the samples",
     "aug_p": "augmentation probability (ADA p)",
+    "spectral": "a layer's leading singular value or spectral norm (BigGAN's get_SVs *_sv0, sigma); "
+                "keeps its own column name (GAN406 reads them)",
     # the rest
     "other": "a logged value with no GAN role",
     "unresolved": "looks like a D/G loss, but what it is could not be decided",
@@ -89,7 +93,7 @@ ROLES: dict[str, str] = {
 #: roles whose column is named by the role itself (the canonical names of the contract)
 CANONICAL_ROLES: frozenset[str] = frozenset(
     r for r in ROLES
-    if r not in {"time", "throughput", "loss_d_part", "loss_g_part", "loss", "loss_epoch_mean",
+    if r not in {"time", "throughput", "spectral", "loss_d_part", "loss_d_total", "loss_g_part", "loss", "loss_epoch_mean",
                  "grad_norm", "lr", "other", "unresolved", "tick"}
 )
 
@@ -101,9 +105,10 @@ G_WORDS = frozenset({"g", "gen", "generator", "generators"})
 LOSS_WORDS = frozenset({"loss", "losses", "cost", "err", "error", "l", "obj", "objective"})
 REAL_WORDS = frozenset({"real", "true"})
 FAKE_WORDS = frozenset({"fake", "generated", "gen_fake"})
-ADV_WORDS = frozenset({"adv", "adversarial", "gan", "advers"})
+#: ACGAN (Keras example) calls its real/fake term the "generation" loss
+ADV_WORDS = frozenset({"adv", "adversarial", "gan", "advers", "generation"})
 TOTAL_WORDS = frozenset({"total", "sum", "full", "all", "overall"})
-CLS_WORDS = frozenset({"cls", "class", "classification", "classifier", "aux", "ac", "label"})
+CLS_WORDS = frozenset({"cls", "class", "classification", "classifier", "aux", "auxiliary", "ac", "label"})
 #: words that add nothing to a name's meaning
 FILLER = frozenset({"running", "avg", "average", "mean", "train", "training", "batch", "value",
                     "val", "valid", "validation", "test", "eval", "trn", "ema", "smooth", "smoothed", "curr", "current", "net", "model", "step",
@@ -235,6 +240,13 @@ def _guess(name: str) -> NameGuess:
         return NameGuess(role, 0.95, f"'{name}' names the {role} counter")
     has_d, has_g = bool(t & D_WORDS), bool(t & G_WORDS)
     has_loss = bool(t & LOSS_WORDS)
+
+    # ---- singular values (before anything with a D in it reads as a loss) ----
+    if any(re.fullmatch(r"sv\d*", tok) for tok in toks) or ({"singular", "value"} <= t) \
+            or ({"spectral", "norm"} <= t) or ("sigma" in t and not has_loss):
+        side = " of D" if has_d and not has_g else " of G" if has_g and not has_d else ""
+        return NameGuess("spectral", 0.9, f"a layer's leading singular value{side} (BigGAN's get_SVs, "
+                                          "spectral norm): not a loss")
 
     # ---- D outputs (before anything with a D in it reads as a loss) ----
     if {"d", "g", "z"} <= t or {"d", "g", "z1"} <= t or {"d", "g", "z2"} <= t or key.startswith("dgz"):
@@ -408,6 +420,8 @@ def _loss_guess(name: str, toks: list[str], t: set[str], has_d: bool, has_g: boo
         if extra:
             why += f" (extra word{'s' if len(extra) > 1 else ''}: {', '.join(sorted(extra))})"
         base = 0.95 if (has_loss or "critic" in t) else 0.75
+        if t & ADV_WORDS:
+            return NameGuess("loss_d", _conf(0.9, extra), "D's adversarial (real/fake) term", kind="adv")
         return NameGuess("loss_d", _conf(base, extra), why,
                          kind="total" if t & TOTAL_WORDS else "generic")
     if has_g:

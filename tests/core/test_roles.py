@@ -48,7 +48,8 @@ def test_tokens() -> None:
     assert tokenize("closs") == ["critic", "loss"]
 
 
-@pytest.mark.parametrize("name", ["TrainStep", "Perf/ImagesPerStep", "ValStep", "StepStep", "GStep"])
+@pytest.mark.parametrize("name", ["TrainStep", "Perf/ImagesPerStep", "ValStep", "StepStep", "GStep", "score (Step",
+                                  "FID score (Step", "score (Step std", "(Step", "Step (Step", "score(Step)"])
 def test_capital_step_suffix_does_not_recurse(name: str) -> None:
     """Regression: names ending in a capital 'Step' sent canonical_name into infinite recursion."""
     assert isinstance(canonical_name(name), str)
@@ -197,3 +198,121 @@ def test_parse_explain_through_the_cli(tmp_path, run_ganlog) -> None:
     bad = run_ganlog("parse", "--explain", "--role", "D_G_loss=nonsense", str(p))
     assert bad.returncode == 2 and "unknown role 'nonsense'" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_scopes_from_the_reader_make_a_bare_name_the_networks() -> None:
+    """`acc` printed inside `[D loss: ..]` is D's accuracy; inside `[G loss: ..]` it is no D role."""
+    run = decide(_run({"D loss": [0.7, 0.6], "G loss": [1.0, 1.1], "acc": [50.0, 90.0], "loss": [0.3, 0.2]},
+                      meta={"scopes": {"acc": "D", "loss": "G"}}))
+    assert run.roles["d_acc"].printed == "acc" and "scope" in run.roles["d_acc"].reason
+    assert run.roles["d_acc"].confidence >= 0.8
+    run = decide(_run({"D loss": [0.7, 0.6], "acc": [50.0, 90.0]}, meta={"scopes": {"acc": "G"}}))
+    assert "d_acc" not in run.frame.columns
+
+
+def test_keras_gan_acc_in_both_brackets(tmp_path) -> None:
+    log = tmp_path / "train.log"
+    log.write_text("".join(f"{i} [D loss: 0.0{i + 1}, acc: 100.00%] [G loss: 5.{i}, acc: 0.00%]\n" for i in range(6)))
+    run = ganlog.load_runs(log)[0]
+    assert run.roles["d_acc"].printed == "acc"
+    assert list(run.frame["d_acc"]) == [1.0] * 6
+    assert run.roles["g_acc"].role == "other"
+
+
+def test_score_names_that_cannot_be_probabilities_are_logits() -> None:
+    """GFPGAN prints real_score/fake_score (mean D logits): inf, or NaN with no finite value, is no probability."""
+    run = decide(_run({"l_d": [math.nan, math.nan], "real_score": [math.nan, math.nan],
+                       "fake_score": [math.inf, math.nan]}, meta={"nan_columns": ["real_score"]}))
+    assert run.roles["d_real_logit"].printed == "real_score"
+    assert run.roles["d_fake_logit"].printed == "fake_score" and "inf" in run.roles["d_fake_logit"].reason
+    # D(x) notation all NaN is still D(x) (a DCGAN gone NaN); finite values in [0, 1] stay probabilities
+    run = decide(_run({"D(x)": [math.nan, math.nan], "real_score": [0.4, math.nan]},
+                      meta={"nan_columns": ["D(x)"]}))
+    assert run.roles["d_x"].printed == "D(x)"
+    assert "d_real_logit" not in run.frame.columns
+
+
+def test_grouped_print_scopes_its_sub_names(tmp_path) -> None:
+    """`Generator_Loss (Content/Advers/Total): c/a/t`: the sub-names are G's (SRGAN prints so)."""
+    log = tmp_path / "train.log"
+    log.write_text("".join(f"[{e}/100][10/10] Discriminator_Loss: 0.9{e} Generator_Loss (Content/Advers/Total): "
+                           f"0.002/1.2{e}/0.003\n" for e in range(4)))
+    run = ganlog.load_runs(log)[0]
+    assert run.meta["scopes"]["Advers"] == "Generator"
+    assert run.roles["loss_g"].printed == "Advers" and run.roles["loss_g_total"].printed == "Total"
+    assert run.roles["content"].role == "loss_g_part"
+
+
+def test_acgan_generation_loss_is_the_adversarial_term() -> None:
+    """Keras ACGAN's table: 'generation_loss' is real/fake, 'auxiliary_loss' the classifier, 'loss' the sum."""
+    cols = {
+        "generator (train) loss": [8.35, 9.38], "generator (train) generation_loss": [6.03, 7.07],
+        "generator (train) auxiliary_loss": [2.32, 2.31], "generator (test) generation_loss": [6.09, 6.58],
+        "discriminator (train) loss": [1.32, 1.21], "discriminator (train) generation_loss": [0.01, 0.0],
+        "discriminator (train) auxiliary_loss": [1.31, 1.21], "discriminator (test) generation_loss": [0.0, 0.0],
+    }
+    run = decide(_run(cols))
+    assert run.roles["loss_d"].printed == "discriminator (train) generation_loss"
+    assert run.roles["loss_g"].printed == "generator (train) generation_loss"
+    assert run.roles["loss_g_total"].printed == "generator (train) loss"
+    assert run.roles["loss_d_cls"].printed == "discriminator (train) auxiliary_loss"
+    assert run.roles["discriminator_train_loss"].role == "loss_d_total"
+    assert run.roles["generator_train_auxiliary_loss"].role == "loss_g_part"
+
+
+@pytest.mark.parametrize("first", ["G", "D"])
+def test_optimizer_index_columns_follow_the_loss_they_equal(first: str) -> None:
+    """Coqui prints loss_0/grad_norm_0/current_lr_0 per optimizer; which network is 0 changed between
+    versions, so the loss that loss_0 equals decides it."""
+    g, d = [16.5, 16.4], [2.1, 2.3]
+    cols = {"G_gen_loss": g, "G_adv_loss": [0.0, 0.0], "D_loss": d,
+            "loss_0": g if first == "G" else d, "grad_norm_0": [22.8, 28.8],
+            "current_lr_0": [1e-4, 1e-4], "current_lr_1": [2e-4, 2e-4]}
+    run = decide(_run(cols))
+    zero, one = ("g", "d") if first == "G" else ("d", "g")
+    assert run.roles[f"grad_norm_{zero}"].printed == "grad_norm_0"
+    assert run.roles[f"lr_{zero}"].printed == "current_lr_0"
+    assert run.roles[f"lr_{one}"].printed == "current_lr_1"
+    # no loss to match: the index alone decides nothing
+    run = decide(_run({"grad_norm_0": [1.0, 2.0], "current_lr_0": [1e-4, 1e-4]}))
+    assert "grad_norm_g" not in run.frame.columns and "lr_g" not in run.frame.columns
+
+
+def test_singular_values_are_not_losses_and_gan406_still_finds_them() -> None:
+    """BigGAN-PyTorch logs D_loss_real/D_loss_fake beside get_SVs columns (D_blocks_0_conv1_sv0)."""
+    from ganlog.detectors.modern import SV_COLUMN
+
+    n = 40
+    sv = list(np.geomspace(1.0, 40.0, n))
+    run = decide(_run({"itr": list(range(n)), "G_loss": [1.0] * n, "D_loss_real": [0.5] * n,
+                       "D_loss_fake": [0.4] * n, "D_blocks_0_conv1_sv0": sv, "G_linear_sv0": sv,
+                       "D_sigma": [1.0] * n}))
+    assert run.roles["loss_d"].printed.startswith("(D_loss_real")  # derived from the parts, not an sv column
+    svs = [c for c, r in run.roles.items() if r.role == "spectral"]
+    assert len(svs) == 3 and all(SV_COLUMN.search(c) for c in svs)
+    codes = {f.code for f in ganlog.analyze(run).findings}
+    assert "GAN406" in codes
+
+
+def test_family_from_trainer_hints_of_metric_only_logs(tmp_path) -> None:
+    """No D loss logged: the trainer the print gives away still says the family."""
+    big = tmp_path / "log.jsonl"
+    big.write_text("".join(f'{{"itr": {i * 2000}, "IS_mean": 1.{i}, "IS_std": 0.01, "FID": 3{i}0.5, "_stamp": 16437{i}}}\n'
+                           for i in range(1, 5)))
+    run = ganlog.load_runs(big)[0]
+    assert run.meta["trainer"] == "biggan" and run.loss_family.name == "hinge"
+    coqui = tmp_path / "train.log"
+    coqui.write_text(" > TRAINING (2021-11-29 10:06:07) \n\n   --> STEP: 24/352 -- GLOBAL_STEP: 244300\n"
+                     "     | > G_gen_loss: 16.55468  (15.96176)\n     | > G_adv_loss: 0.00000  (0.00000)\n")
+    run = ganlog.load_runs(coqui)[0]
+    assert run.meta["trainer"] == "coqui" and run.loss_family.name == "lsgan"
+
+
+def test_family_coarse_zeros_are_not_hinge_and_score_logits_do_not_refute_bce() -> None:
+    # a D loss printed with two decimals: 0.00 is any loss under 0.005, not hinge's exact clamp
+    run = decide(_run({"D loss": [0.01, 0.0, 0.0, 0.0], "G loss": [6.0, 7.1, 7.0, 7.2]}))
+    assert run.loss_family.name != "hinge"
+    # BasicSR logs mean raw D outputs (out_d_real) under BCE-with-logits: still its default BCE
+    run = decide(_run({"l_d_real": [0.5, 0.4, 0.6], "l_d_fake": [0.7, 0.6, 0.8], "l_g_gan": [1.0, 1.1, 0.9],
+                       "out_d_real": [3.0, 4.0, 2.5], "out_d_fake": [-2.0, -3.0, -1.0]}, meta={"trainer": "basicsr"}))
+    assert run.loss_family.name == "bce_sum"
