@@ -190,8 +190,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 def describe_binary(head: bytes) -> str | None:
     """A person's name for what ``head`` holds when it is not text, else None.
 
-    Magic bytes first (PNG, archives, pickles, ...), then NUL bytes, then the share of bytes
-    that are neither UTF-8 nor printable: over 10% of the first 64 KiB is binary data.
+    Magic bytes first (PNG, archives, pickles, ...), then NUL bytes, then control bytes (over
+    10% of the first 64 KiB) or bytes that are not UTF-8 (over 40%).
     """
     if not head:
         return None
@@ -211,7 +211,9 @@ def describe_binary(head: bytes) -> str | None:
         text = text[:-4]
     bad = text.count("\ufffd") - probe.count("\ufffd".encode())
     control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\x08\x0b\x0c\x1b")
-    if text and (bad + control) > 0.1 * len(text):
+    # Control bytes mark binary data; bytes that are not UTF-8 only when they are many (a log in
+    # GBK or Latin-1 has some: up to a third of its bytes for Chinese words between numbers).
+    if text and (control > 0.1 * len(text) or bad > 0.4 * len(text) or bad + control > 0.5 * len(text)):
         share = 100 * (bad + control) / len(text)
         return f"binary data ({share:.0f}% of the first {len(probe):,} bytes are not text)"
     return None

@@ -338,3 +338,14 @@ def test_linked_run_folders_are_read_and_link_loops_end(tmp_path: Path, samples:
     assert "latest/train" in out.stdout and "a/train" in out.stdout
     assert "already read" in "".join(out.stdout.split()).replace("alreadyread", "already read") or \
         "alreadyread" in "".join(out.stdout.split())
+
+
+def test_a_log_in_gbk_is_not_called_binary(log: Path, tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 are binary only when many: a Windows log with Chinese notes is text."""
+    lines = log.read_text().splitlines()
+    text = "\n".join(f"{ln}\n训练中，请稍候：第 {i} 批" for i, ln in enumerate(lines)) + "\n"
+    p = tmp_path / "gbk.log"
+    p.write_bytes(text.encode("gbk"))
+    out = run_measured("check", str(p), "--exit-zero")
+    assert out.rc == 0, out.stderr
+    assert "31 records" in out.stdout and "binary" not in out.stderr
