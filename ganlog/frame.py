@@ -453,9 +453,15 @@ def build_run(
     if "step" not in df.columns or df["step"].isna().all():
         if "epoch" in df.columns and "iter" in df.columns and (per_epoch is not None or iters_per_epoch):
             base = epoch_base if epoch_base is not None else _guess_epoch_base(df["epoch"])
-            per = per_epoch if per_epoch is not None else pd.Series(iters_per_epoch, index=df.index)
-            per = per.ffill().bfill()
-            step = (df["epoch"] - base) * per + df["iter"]
+            if per_epoch is None:  # one number for the whole run: in numpy, one temporary
+                arr = df["epoch"].to_numpy(dtype=float, copy=True)
+                arr -= base
+                arr *= float(iters_per_epoch)
+                arr += df["iter"].to_numpy(dtype=float)
+                step = pd.Series(arr, index=df.index, copy=False)
+            else:
+                per = per_epoch.ffill().bfill()
+                step = (df["epoch"] - base) * per + df["iter"]
         elif "iter" in df.columns:
             step = df["iter"].copy()
         else:
@@ -479,8 +485,11 @@ def build_run(
     for c in ("step", "epoch", "iter"):
         if c in df.columns and n:
             v = df[c].to_numpy(dtype=float)
-            if np.isfinite(v).all() and np.all(v == np.round(v)) and np.abs(v).max() < 2**62:
-                df[c] = v.astype(np.int64)
+            if np.isfinite(v).all() and -2**62 < v.min() and v.max() < 2**62:
+                iv = v.astype(np.int64)
+                if np.array_equal(iv, v):  # whole numbers (no round() temporary)
+                    df[c] = iv
+                del iv
 
     lead = [c for c in INDEX_COLUMNS if c in df.columns]
     canon = [c for c in CANONICAL_METRICS if c in df.columns]

@@ -218,8 +218,12 @@ def _d_loss(run: "Run") -> "tuple[np.ndarray, str]":
     for cols in (("loss_d",), ("loss_d_a", "loss_d_b")):
         have = [c for c in cols if c in df.columns]
         if have:
-            v = np.concatenate([df[c].to_numpy(dtype=float, na_value=np.nan) for c in have])
-            return v[np.isfinite(v)], " and ".join(have)
+            parts = [df[c].to_numpy() for c in have]  # in place when float already
+            parts = [p if p.dtype == np.float64 else df[c].to_numpy(dtype=float, na_value=np.nan)
+                     for p, c in zip(parts, have)]
+            v = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            ok = np.isfinite(v)
+            return (v if ok.all() else v[ok]), " and ".join(have)
     return np.zeros(0), ""
 
 
@@ -282,6 +286,13 @@ def _from_signs(run: "Run", d: "np.ndarray") -> LossFamily | None:
     return None
 
 
+def _coarse(d: "np.ndarray") -> bool:
+    """Every value a whole number of hundredths (printed with two decimals)."""
+    import numpy as np
+
+    return bool(np.all(np.abs(d * 100 - np.round(d * 100)) < 1e-6))
+
+
 def _from_levels(run: "Run", d: "np.ndarray", d_col: str, prior: _Prior | None) -> LossFamily:
     """Shares of the whole run near each chance level; ambiguous is an answer with candidates."""
     import numpy as np
@@ -295,24 +306,22 @@ def _from_levels(run: "Run", d: "np.ndarray", d_col: str, prior: _Prior | None) 
     n = int(d.size)
     zeros = float(np.mean(d == 0))
     # a D loss printed with two decimals shows 0.00 for anything below 0.005: no exact zero
-    coarse = bool(np.any(d != 0)) and bool(np.all(np.abs(d * 100 - np.round(d * 100)) < 1e-6))
+    coarse = bool(np.any(d != 0)) and _coarse(d[:4096]) and _coarse(d)  # the head refutes it cheaply
     if "hinge" in allowed and zeros >= 0.5 and n >= 3 and not coarse:
         return LossFamily("hinge", f"the D loss is exactly 0 in {zeros:.0%} of the {n} records and no D "
                                    "probabilities are logged: hinge's max(0, .) clamp reaches 0 exactly "
                                    "(a normal state there), BCE and LSGAN only approach it")
     shares: dict[str, float] = {}
-    # One log over the run, then a subtraction per family: |log d - log c| <= band is
-    # |log(d / c)| <= band (10M values: 0.35 s -> 0.1 s). Values <= 0 are near nothing.
-    logd = None
-    if allowed and n:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logd = np.log(d)
-        logd[~(d > 0)] = np.inf
+    # |log(d / c)| <= band is c * e^-band <= d <= c * e^band: two comparisons per family,
+    # no log over the run (10M values: 0.10 -> 0.04 s). Values <= 0 are near nothing.
     for f in allowed:
-        if logd is None:
+        if not n:
             shares[f] = math.nan
             continue
-        near = np.abs(logd - math.log(CHANCE_LEVEL_D[f])) <= _BAND
+        c = CHANCE_LEVEL_D[f]
+        lo, hi = c * math.exp(-_BAND), c * math.exp(_BAND)
+        near = d >= lo
+        near &= d <= hi
         shares[f] = float(np.count_nonzero(near)) / n
     ranked = sorted(shares, key=lambda f: -shares[f])
     note = ("; " + "; ".join(notes)) if notes else ""

@@ -52,6 +52,9 @@ def pivot(
     metric = np.asarray(metric, dtype=np.int64)
     step = np.asarray(step, dtype=np.int64)
     value = np.asarray(value, dtype=np.float64)
+    fast = _pivot_sorted(metric, step, value, names, wall_time)
+    if fast is not None:
+        return fast, 0
     seg = segments_per_metric(metric, step)
     lo = int(step.min()) if len(step) else 0
     hi = int(step.max()) if len(step) else 0
@@ -85,6 +88,41 @@ def pivot(
     return cols, dupes
 
 
+def _pivot_sorted(metric: np.ndarray, step: np.ndarray, value: np.ndarray, names: list[str],
+                  wall_time: np.ndarray | None) -> dict[str, np.ndarray] | None:
+    """:func:`pivot` for the common case, without sorting: steps never go back in the stream
+    (so no metric resumes: one segment, and each step's points are contiguous) and no metric
+    repeats a step. None when that is not so (the general pivot decides then)."""
+    n = len(step)
+    if n < 2 or not bool(np.all(step[1:] >= step[:-1])):
+        return None
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(step[1:], step[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    n_rows = len(starts)
+    row = np.cumsum(new, dtype=np.int64)
+    row -= 1
+    del new
+    if len(names) * n_rows > 4 * n + (1 << 20):
+        return None  # sparse (a few metrics on far-apart steps): the general path uses less memory
+    counts = np.bincount(metric * n_rows + row, minlength=len(names) * n_rows)
+    if counts.max() > 1:
+        return None  # a repeated step: the general path keeps the last and counts them
+    del counts
+    cols: dict[str, np.ndarray] = {"step": step[starts], "segment": np.zeros(n_rows, dtype=np.int64)}
+    for k, name in enumerate(names):
+        col = np.full(n_rows, np.nan)
+        sel = metric == k
+        col[row[sel]] = value[sel]
+        cols[name] = col
+    if wall_time is not None and len(wall_time):
+        wt = np.minimum.reduceat(np.asarray(wall_time, dtype=np.float64), starts)
+        wt[~np.isfinite(wt)] = np.nan
+        cols["wall_time"] = wt
+    return cols
+
+
 def run_from_columns(
     cols: Mapping[str, np.ndarray],
     names: list[str],
@@ -106,7 +144,7 @@ def run_from_columns(
     data: dict[str, np.ndarray] = {c: cols[c] for c in INDEX_COLUMNS if c in cols}
     for n in names:
         data[final[n]] = cols[n]
-    frame = pd.DataFrame(data)
+    frame = pd.DataFrame(data, copy=False)  # the columns are fresh arrays of ours: no copy
     run = build_run(
         frame, name=run_name, source=source, reader=reader, format=format, stats=stats,
         loss_family=getattr(options, "loss_family", None), renamed=True, meta=meta,

@@ -284,21 +284,26 @@ class FastResult:
 
 
 def _varint_batch(buf: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Decode one varint at each position: (values as uint64, new positions, ok mask)."""
+    """Decode one varint at each position: (values as uint64, new positions, ok mask).
+
+    Most varints here are one byte (lengths, small steps): the first byte is read for all
+    positions, and each further byte only for the positions still continuing.
+    """
     n = len(buf)
-    val = np.zeros(len(pos), dtype=np.uint64)
-    cont = np.ones(len(pos), dtype=bool)
-    length = np.zeros(len(pos), dtype=np.int64)
-    for k in range(10):
-        idx = np.clip(pos + k, 0, n - 1)  # a damaged length can put pos anywhere, even below 0
-        b = buf[idx]
-        active = cont
-        val |= np.where(active, (b & 0x7F).astype(np.uint64) << np.uint64(7 * k), np.uint64(0))
-        length += active
-        cont = active & ((b & 0x80) != 0)
-        if not cont.any():
+    b = buf[np.clip(pos, 0, n - 1)]  # a damaged length can put pos anywhere, even below 0
+    val = (b & 0x7F).astype(np.uint64)
+    length = np.ones(len(pos), dtype=np.int64)
+    live = np.flatnonzero(b & 0x80)
+    for k in range(1, 10):
+        if not len(live):
             break
-    ok = ~cont & (pos + length <= n)
+        b = buf[np.clip(pos[live] + k, 0, n - 1)]
+        val[live] |= (b & 0x7F).astype(np.uint64) << np.uint64(7 * k)
+        length[live] += 1
+        live = live[(b & 0x80) != 0]
+    ok = pos + length <= n
+    if len(live):
+        ok[live] = False
     return val, pos + length, ok
 
 
@@ -364,25 +369,47 @@ def decode_fast(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, max_ta
     prime = np.uint64(0x100000001B3)
     prime2 = np.uint64(0x9E3779B97F4A7C15)
     maxlen = int(tlen.max()) if len(tlen) else 0
+    minlen = int(tlen.min()) if len(tlen) else 0
     with np.errstate(over="ignore"):
         for j in range(maxlen):
+            if j < minlen:  # every tag is at least this long: no mask needed
+                b = buf[tstart + j].astype(np.uint64)
+                h = (h ^ b) * prime
+                h2 = (h2 + b) * prime2 ^ (h2 >> np.uint64(29))
+                continue
             active = tlen > j
             b = at(tstart + j).astype(np.uint64)
             h = np.where(active, (h ^ b) * prime, h)
             h2 = np.where(active, (h2 + b) * prime2 ^ (h2 >> np.uint64(29)), h2)
-    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    first, inverse = _factorize(h)
     clash = h2 != h2[first][inverse]
     if clash.any():
         keep = ~clash
         rec, wall, step, value = rec[keep], wall[keep], step[keep], value[keep]
         tstart, tlen, h = tstart[keep], tlen[keep], h[keep]
-        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
-    tags = [bytes(buf[tstart[i]:tstart[i] + tlen[i]]).decode("utf-8", "replace") for i in first]
+        first, inverse = _factorize(h)
+    # tags in order of first appearance in the file
+    tags = [bytes(buf[tstart[i]:tstart[i] + tlen[i]]).decode("utf-8", "replace") for i in first.tolist()]
 
-    rest_all = np.setdiff1d(np.arange(len(starts), dtype=np.int64), rec, assume_unique=True)
+    taken = np.zeros(len(starts), dtype=bool)
+    taken[rec] = True
+    rest_all = np.flatnonzero(~taken)
     return FastResult(
-        record=rec, tag_id=inverse.astype(np.int64), tags=tags,
+        record=rec, tag_id=inverse, tags=tags,
         step=step.view(np.int64), wall_time=wall, value=value, rest=rest_all,
     )
+
+
+def _factorize(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index of each distinct value's first occurrence, in order of appearance; the number of
+    each element's value in that order). A hash table (pandas) rather than a sort: O(n)."""
+    if not len(h):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    import pandas as pd
+
+    codes = pd.factorize(h, sort=False)[0].astype(np.int64, copy=False)
+    # codes are numbered in order of first appearance: code k first occurs where the running
+    # maximum first reaches k.
+    run_max = np.maximum.accumulate(codes)
+    first = np.concatenate(([0], np.flatnonzero(run_max[1:] != run_max[:-1]) + 1))
+    return first, codes

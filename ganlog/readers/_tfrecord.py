@@ -49,6 +49,9 @@ class Framing:
     starts: np.ndarray
     lengths: np.ndarray
     problems: list[FrameProblem] = field(default_factory=list)
+    #: Where the last whole record ends: with ``final=False`` a record running past the end
+    #: of the bytes is not damage but the start of the next chunk.
+    end: int = 0
 
 
 def header_ok(data: bytes | memoryview, pos: int = 0) -> bool:
@@ -106,7 +109,10 @@ def _walk_bulk(data: bytes, buf: np.ndarray, pos: int) -> tuple[np.ndarray, np.n
         if len(l_arr) < _PROBE:
             break  # the end, or a record that does not fit: the caller looks at it
         lens = l_arr.tolist()
-        period = next((p for p in range(1, _MAX_PERIOD + 1) if lens[-2 * p:-p] == lens[-p:]), None)
+        # The shortest period that holds across the whole probe: checking only its last two
+        # repetitions took two equal neighbours (Loss/D, Loss/G) for period 1 whenever the
+        # probe ended between them, and the prediction then failed at every next record.
+        period = next((p for p in range(1, _MAX_PERIOD + 1) if lens[p:] == lens[:-p]), None)
         while period is not None:
             pattern = np.asarray(lens[-period:], dtype=np.int64)
             rec = pattern + (HEADER + FOOTER)
@@ -153,14 +159,18 @@ def _resync(buf: np.ndarray, data: bytes, pos: int) -> int | None:
     return None
 
 
-def frame(data: bytes) -> Framing:
-    """Locate every record in ``data`` and verify both checksums of each."""
+def frame(data: bytes, final: bool = True) -> Framing:
+    """Locate every record in ``data`` and verify both checksums of each.
+
+    ``final=False``: ``data`` is a chunk of a longer file, and a record cut off at its end
+    continues in the next chunk (``Framing.end`` says where it starts)."""
     buf = np.frombuffer(data, dtype=np.uint8)
     n = len(data)
     problems: list[FrameProblem] = []
     all_starts: list[np.ndarray] = []
     all_lengths: list[np.ndarray] = []
     pos = 0
+    end = n
     while True:
         s, ln, stop = _walk_bulk(data, buf, pos)
         # Length checksums: the first bad one invalidates everything the walk found after it.
@@ -173,10 +183,13 @@ def frame(data: bytes) -> Framing:
                 k = int(bad[0])
                 bad_at = int(s[k]) - HEADER
                 s, ln = s[:k], ln[:k]
+        end = stop
         if bad_at is None and stop < n:
             # The walk stopped on a header whose record does not fit (or a partial header).
             if stop + HEADER <= n and not header_ok(data, stop):
                 bad_at = stop
+            elif not final:
+                pass  # the record continues in the next chunk
             else:
                 (length,) = _U64.unpack_from(data, stop) if stop + 8 <= n else (None,)
                 need = f"{length + HEADER + FOOTER:,} bytes" if length is not None else "a 12-byte header"
@@ -218,7 +231,7 @@ def frame(data: bytes) -> Framing:
             keep[bad] = False
             starts_all, lengths_all = starts_all[keep], lengths_all[keep]
     problems.sort(key=lambda p: p.offset)
-    return Framing(starts_all, lengths_all, problems)
+    return Framing(starts_all, lengths_all, problems, n if final else end)
 
 
 def _length_crcs(lengths: np.ndarray) -> np.ndarray:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from ..frame import Run
 
-CHUNK_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024
 #: A run of NUL bytes this long in a chunk without a line end marks padding, not a line.
 _NUL_RUN = b"\0" * 4096
 _DELIMS = b" \t[]()/:=,|%;\x0b\x0c"
@@ -219,8 +219,12 @@ def _chunks(source: Source) -> Iterator[bytes]:
                     pending.append(block)
                 continue
             pending.append(block[: nl + 1])
-            yield b"".join(pending)
-            pending = [block[nl + 1:]] if nl + 1 < len(block) else []
+            tail = block[nl + 1:]
+            del block  # not two copies of the chunk alive while it is parsed
+            out = b"".join(pending)
+            pending = [tail] if tail else []
+            yield out
+            del out
     if pending:
         yield b"".join(pending)
 
@@ -436,13 +440,16 @@ def read_fast(reader_name: str, source: Source, forced: str | None,
         nan_cols = nan_columns(frame[all_nan], ref)
         if nan_cols:
             meta["nan_columns"] = nan_cols
+    # build_run replaces columns (float epoch -> int): with no reference left here, the
+    # replaced ones are freed at once instead of after it returns.
+    owned = [frame]
+    del frame
     run = build_run(
-        frame, name=options.run_name or source.stem, source=source.name, reader=reader_name,
+        owned.pop(), name=options.run_name or source.stem, source=source.name, reader=reader_name,
         format=name, stats=stats, loss_family=options.loss_family,
         extra_aliases=options.extra_aliases, epoch_base=epoch_base, iters_per_epoch=per_epoch,
         meta=meta,
     )
-    del frame
     _trim()
     return run
 

@@ -57,8 +57,52 @@ class EventPoints:
     skipped_kinds: dict[str, int] = field(default_factory=dict)
 
 
+#: Event files larger than this are read a chunk at a time (memory bounded by the chunk,
+#: not the file); 16 MB is about 350,000 scalar records (measured: 8 MB costs CPU, 32 MB memory).
+CHUNK_BYTES = 16 << 20
+
+
+def read_points_file(path: Path, name: str, stats: ParseStats,
+                     input_errors: list[str] | None = None, chunk: int | None = None) -> EventPoints:
+    """:func:`read_points` of a file, read ``chunk`` bytes at a time.
+
+    Each chunk is framed up to its last whole record, whose remainder is carried into the
+    next chunk. A chunk with any damage (a bad checksum, a record that is not an Event)
+    sends the whole file through :func:`read_points`, which reports the damage with its
+    offset in the file; so do files no larger than one chunk.
+    """
+    from ._tfrecord import frame, header_ok
+
+    if input_errors is None:
+        input_errors = []
+    chunk = chunk or CHUNK_BYTES
+    if path.stat().st_size <= chunk:
+        return read_points(path.read_bytes(), name, stats, input_errors)
+    parts: list[EventPoints] = []
+    with open(path, "rb") as fh:
+        data = fh.read(chunk)
+        while data:
+            more = fh.read(chunk)
+            if not header_ok(data, 0):
+                return read_points(path.read_bytes(), name, stats, input_errors)
+            framing = frame(data, final=not more)
+            sub_stats = ParseStats()
+            sub_errors: list[str] = []
+            pts = read_points(data, name, sub_stats, sub_errors, framing=framing)
+            if framing.problems or sub_errors or sub_stats.warnings:
+                # offsets must be the file's: read it whole, the way a small file is read
+                return read_points(path.read_bytes(), name, stats, input_errors)
+            parts.append(pts)
+            if not more:
+                break
+            data = data[framing.end:] + more
+            del more
+    stats.records += sum(p.records for p in parts)
+    return concat_points(parts, consume=True)
+
+
 def read_points(data: bytes, name: str, stats: ParseStats,
-                input_errors: list[str] | None = None) -> EventPoints:
+                input_errors: list[str] | None = None, framing: "object | None" = None) -> EventPoints:
     """Decode every scalar in one event file's bytes.
 
     Raises :class:`InputError` when the bytes are not an event file at all;
@@ -70,15 +114,18 @@ def read_points(data: bytes, name: str, stats: ParseStats,
     from ._eventproto import DecodeError, Points, decode_event, decode_fast
     from ._tfrecord import HEADER, frame, header_ok
 
-    if not data:
+    if framing is not None:
+        pass  # a chunk framed by read_points_file
+    elif not data:
         raise InputError(name, "the file is empty", expected="a TensorBoard event file")
-    if not header_ok(data, 0):
+    elif not header_ok(data, 0):
         if len(data) < HEADER:
             raise InputError(name, f"only {len(data)} bytes, cut off inside the first record header",
                              where="byte 0", expected="a TensorBoard event file (TFRecord framing)")
         raise InputError(name, "not a TensorBoard event file: no valid record header",
                          where="byte 0", expected="a TFRecord length with its CRC-32C checksum")
-    framing = frame(data)
+    if framing is None:
+        framing = frame(data)
     if input_errors is None:
         input_errors = []
     for p in framing.problems:
@@ -114,13 +161,16 @@ def read_points(data: bytes, name: str, stats: ParseStats,
     tags = list(fast.tags)
     index = {t: i for i, t in enumerate(tags)}
     slow_ids = _intern(slow.tag, tags, index)
+    stats.records += len(starts)
+    if not slow.record:  # every point came through the fast path, already in file order
+        return EventPoints(tags, fast.tag_id, fast.step, fast.wall_time, fast.value, records=len(starts),
+                           skipped_kinds=dict(slow.skipped_kinds))
     record = np.concatenate([fast.record, np.asarray(slow.record, dtype=np.int64)])
     order = np.argsort(record, kind="stable")
     tag_id = np.concatenate([fast.tag_id, slow_ids])[order]
     step = np.concatenate([fast.step, np.asarray(slow.step, dtype=np.int64)])[order]
     wall = np.concatenate([fast.wall_time, np.asarray(slow.wall_time, dtype=np.float64)])[order]
     value = np.concatenate([fast.value, np.asarray(slow.value, dtype=np.float64)])[order]
-    stats.records += len(starts)
     return EventPoints(tags, tag_id, step, wall, value, records=len(starts),
                        skipped_kinds=dict(slow.skipped_kinds))
 
@@ -138,25 +188,38 @@ def _intern(names: Sequence[str], tags: list[str], index: dict[str, int]) -> "np
     return ids
 
 
-def concat_points(parts: Sequence[EventPoints]) -> EventPoints:
-    """Join the points of several files of one run (in the order given)."""
+def concat_points(parts: Sequence[EventPoints], consume: bool = False) -> EventPoints:
+    """Join the points of several files of one run (in the order given).
+
+    ``consume``: the parts' arrays are dropped field by field as they are joined, so the
+    peak is one copy of the points plus one field, not two copies (10M events: 320 MB less).
+    """
     import numpy as np
 
     tags: list[str] = []
     index: dict[str, int] = {}
-    ids = []
+    remaps = []
     skipped: dict[str, int] = {}
     for p in parts:
-        remap = _intern(p.tags, tags, index)
-        ids.append(remap[p.tag_id] if len(p.tag_id) else p.tag_id)
+        remaps.append(_intern(p.tags, tags, index))
         for k, v in p.skipped_kinds.items():
             skipped[k] = skipped.get(k, 0) + v
+
+    def cat(field: str, empty: "np.ndarray", remap: bool = False) -> "np.ndarray":
+        arrs = [getattr(p, field) for p in parts]
+        if consume:
+            for p in parts:
+                setattr(p, field, empty)
+        if remap:
+            arrs = [r[a] if len(a) else a for r, a in zip(remaps, arrs)]
+        return np.concatenate(arrs) if arrs else empty
+
     return EventPoints(
         tags=tags,
-        tag_id=np.concatenate(ids) if ids else np.zeros(0, np.int64),
-        step=np.concatenate([p.step for p in parts]) if parts else np.zeros(0, np.int64),
-        wall_time=np.concatenate([p.wall_time for p in parts]) if parts else np.zeros(0),
-        value=np.concatenate([p.value for p in parts]) if parts else np.zeros(0),
+        tag_id=cat("tag_id", np.zeros(0, np.int64), remap=True),
+        step=cat("step", np.zeros(0, np.int64)),
+        wall_time=cat("wall_time", np.zeros(0)),
+        value=cat("value", np.zeros(0)),
         records=sum(p.records for p in parts),
         skipped_kinds=skipped,
     )
@@ -218,7 +281,8 @@ class TensorBoardReader(Reader):
             return self._read_dir(source, options)
         stats = ParseStats()
         problems: list[str] = []
-        points = read_points(source.read_bytes(), source.name, stats, problems)
+        points = (read_points_file(source.path, source.name, stats, problems) if source.path is not None
+                  and source.data is None else read_points(source.read_bytes(), source.name, stats, problems))
         name = options.run_name or (source.path.parent.name if source.path is not None and
                                     is_event_filename(source.filename) else source.stem) or "run"
         run = points_to_run(points, name=name, source=source.name, stats=stats, options=options,
@@ -261,7 +325,7 @@ def read_event_dirs(root: Path, dirs: dict[Path, list[Path]], options: ReadOptio
         parts: list[EventPoints] = []
         for p in event_file_order(files):
             try:
-                parts.append(read_points(p.read_bytes(), str(p), stats, problems))
+                parts.append(read_points_file(p, str(p), stats, problems))
             except InputError as exc:
                 problems.append(str(exc))
                 stats.warn(str(exc), partial=True)
