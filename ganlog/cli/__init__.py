@@ -72,15 +72,45 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: user errors become one line on stderr and exit code 2."""
-    from ..errors import GanlogError
+    """Entry point: user errors become one line on stderr and exit code 2.
+
+    Anything else that escapes a command is a bug: one line saying so, naming the input
+    being read, with a hint to report it, and exit 2 -- never a traceback, and never exit 1,
+    which CI reads as "the run has findings". ``GANLOG_TRACEBACK=1`` shows the traceback.
+    """
+    import os
+
+    from ..errors import GanlogError, internal_error_line, out_of_memory_line
 
     fast_exit = argv is None and _FAST_EXIT.intersection(sys.argv[1:2])
     try:
-        return cli.main(args=argv, prog_name="ganlog", standalone_mode=True)
-    except GanlogError as exc:  # raised outside a command's own handler
-        click.echo(f"ganlog: error: {exc}", err=True)
+        # Not click's standalone mode: it turns Ctrl+C and a closed output pipe into exit 1.
+        rv = cli.main(args=argv, prog_name="ganlog", standalone_mode=False)
+        sys.exit(rv if isinstance(rv, int) else 0)
+    except click.exceptions.Abort:  # Ctrl+C (click's word for KeyboardInterrupt/EOFError)
+        _say("ganlog: interrupted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        _say("ganlog: interrupted")
+        sys.exit(130)
+    except click.ClickException as exc:  # usage errors: click's own message, exit 2
+        exc.show()
         sys.exit(exc.exit_code)
+    except GanlogError as exc:  # raised outside a command's own handler
+        _say(f"ganlog: error: {exc}")
+        sys.exit(exc.exit_code)
+    except MemoryError:
+        _say(out_of_memory_line())
+        sys.exit(2)
+    except BrokenPipeError:  # `ganlog parse big.log | head`: the reader went away
+        _quiet_stdout()
+        _say("ganlog: error: the output pipe was closed before everything was written")
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("GANLOG_TRACEBACK"):
+            raise
+        _say(internal_error_line(exc))
+        sys.exit(2)
     except SystemExit as exc:
         if not fast_exit:
             raise
@@ -90,6 +120,9 @@ def main(argv: list[str] | None = None) -> Any:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if exc.code is not None and not isinstance(exc.code, int):
             click.echo(str(exc.code), err=True)
+        from ..readers.base import remove_scratch
+
+        remove_scratch()  # os._exit runs no atexit: the scratch folder of stdin or a .gz goes now
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -101,3 +134,21 @@ def main(argv: list[str] | None = None) -> Any:
 #: Commands that start no threads, pools or servers and register no cleanup: after their
 #: output is flushed, the process can end without interpreter teardown.
 _FAST_EXIT = frozenset({"parse", "check", "analyze"})
+
+
+def _say(line: str) -> None:
+    try:
+        click.echo(line, err=True)
+    except Exception:  # noqa: BLE001 - stderr itself is gone
+        pass
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush raises nothing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -99,6 +99,10 @@ def analyze(paths: tuple[str, ...], html_path: str | None, open_html: bool, no_h
     from ..analysis import analyze as run_analysis
     from ..report.text import render, render_verdict_line, use_color
 
+    if html_path and html_path != "-":
+        from ..atomic import refuse_input_as_output
+
+        refuse_input_as_output(html_path, [*paths, *compare])
     config = make_config(config_path, sets, loss_family)
     apply_selection(config, select, ignore)
     runs = read_runs(paths, fmt=fmt, config=config, allow_pickle=allow_pickle)

@@ -66,6 +66,10 @@ def check(paths: tuple[str, ...], fail_on: tuple[str, ...], out_format: str, out
     from ..report.machine import render_check
     from ..report.text import use_color
 
+    if output is not None and output != "-":
+        from ..atomic import refuse_input_as_output
+
+        refuse_input_as_output(output, [*paths, *([baseline_path] if baseline_path else [])])
     config = make_config(config_path, sets, loss_family)
     severities = [f for f in fail_on if f != "inconclusive"]
     if len(severities) > 1:
@@ -157,21 +161,29 @@ def _runs_in(path: str, opts: "object") -> "list[Run]":
     try:
         pick_reader(source, opts)  # type: ignore[arg-type]
     except InputError as whole:
+        import stat
+
         runs: list[Run] = []
+        errors: list[str] = []
         for child in sorted(Path(path).iterdir()):
             if child.name.startswith("."):
                 continue
-            if child.is_dir():
-                try:
+            try:
+                mode = child.stat().st_mode
+                if stat.S_ISDIR(mode):
                     runs.extend(_runs_in(str(child), opts))
-                except InputError:
-                    continue  # a sub-directory with nothing readable in it
-            else:
-                choices = explain(Source.from_path(child))
-                if choices and choices[0].sniff.score > 0:
-                    runs.extend(load_runs(str(child), opts))  # type: ignore[arg-type]
+                elif stat.S_ISREG(mode):  # pipes and devices would block or never end
+                    choices = explain(Source.from_path(child))
+                    if choices and choices[0].sniff.score > 0:
+                        runs.extend(load_runs(str(child), opts))  # type: ignore[arg-type]
+            except InputError as exc:  # never passed over in silence: listed, and the exit is 2
+                errors.append(str(exc))
+            except OSError as exc:
+                errors.append(str(InputError(str(child), f"cannot be read ({exc.strerror or exc})")))
         if not runs:
             raise whole
+        if errors:
+            runs[0].meta["input_errors"] = list(runs[0].meta.get("input_errors", ())) + errors
         return runs
     return load_runs(source, opts)  # type: ignore[arg-type]
 

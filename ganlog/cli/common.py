@@ -71,8 +71,16 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except GanlogError as exc:
             click.echo(f"ganlog: error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:  # `ganlog parse big.log | head`; click would make it exit 1
+            from . import _quiet_stdout
+
+            _quiet_stdout()
+            click.echo("ganlog: error: the output pipe was closed before everything was written", err=True)
+            sys.exit(2)
         except MemoryError:
-            click.echo("ganlog: error: out of memory while reading the input", err=True)
+            from ..errors import out_of_memory_line
+
+            click.echo(out_of_memory_line(), err=True)
             sys.exit(2)
 
     return wrapper

@@ -21,6 +21,10 @@ from .common import make_config, read_options, read_runs, user_errors
 def parse(path: str, out: str | None, explain: bool, fmt: str | None, loss_family: str | None,
           config_path: str | None, sets: tuple[str, ...], allow_pickle: bool) -> None:
     """Read PATH and write its normalized table (one row per record, canonical columns)."""
+    if out is not None and out != "-" and not explain:
+        from ..atomic import refuse_input_as_output
+
+        refuse_input_as_output(out, [path])
     config = make_config(config_path, sets, loss_family)
     if explain:
         _explain(path, fmt=fmt, config=config, allow_pickle=allow_pickle)
@@ -41,6 +45,13 @@ def parse(path: str, out: str | None, explain: bool, fmt: str | None, loss_famil
         if run.partial:
             msg += ", PARTIAL"
         click.echo(msg, err=True)
+    # Damaged input: the readable part was written; each problem is one line, and the exit is 2,
+    # as `analyze` and `check` exit on the same file.
+    problems = [e for run in runs for e in run.meta.get("input_errors", ())]
+    for e in problems:
+        click.echo(f"ganlog: error: {e}", err=True)
+    if problems:
+        sys.exit(2)
 
 
 def write_table(frame: "object", out: str | None) -> None:
@@ -105,28 +116,25 @@ def _write_csv_arrow(frame: "object", path: "object") -> bool:
 
 
 def _explain(path: str, *, fmt: str | None, config: "object", allow_pickle: bool) -> None:
-    from ..readers import Source, explain
+    from ..readers import ReadOptions, explain, load_runs
+    from ..readers.base import open_input
 
-    data = sys.stdin.buffer.read() if path == "-" else None
-    source = Source.from_bytes(data or b"") if path == "-" else Source.from_path(path)
-    choices = explain(source)
-    for i, c in enumerate(choices):
-        mark = "->" if i == 0 else "  "
-        click.echo(f"{mark} {c.reader.name:<12} {c.sniff.score:4.2f}  {c.sniff.reason}")
-    runs = read_runs([path] if path != "-" else [], fmt=fmt, config=config,  # type: ignore[arg-type]
-                     allow_pickle=allow_pickle) if path != "-" else _read_stdin(data or b"", fmt, config,
-                                                                               allow_pickle)
+    source = open_input(path)  # stdin and pipes are spooled once, then sniffed and read
+    try:
+        choices = explain(source)
+        for note in source.notes:
+            click.echo(f"   {source.name}: {note}")
+        for i, c in enumerate(choices):
+            mark = "->" if i == 0 else "  "
+            click.echo(f"{mark} {c.reader.name:<12} {c.sniff.score:4.2f}  {c.sniff.reason}")
+        opts = ReadOptions(format=fmt, loss_family=config.loss_family,  # type: ignore[attr-defined]
+                           extra_aliases=dict(config.aliases), allow_pickle=allow_pickle)  # type: ignore[attr-defined]
+        runs = load_runs(source, opts)
+    finally:
+        source.release()
     for run in runs:
         click.echo("")
         click.echo(explain_run(run))
-
-
-def _read_stdin(data: bytes, fmt: str | None, config: "object", allow_pickle: bool) -> "list[object]":
-    from ..readers import ReadOptions, Source, load_runs
-
-    opts = ReadOptions(format=fmt, loss_family=config.loss_family,  # type: ignore[attr-defined]
-                       extra_aliases=dict(config.aliases), allow_pickle=allow_pickle)  # type: ignore[attr-defined]
-    return load_runs(Source.from_bytes(data), opts)  # type: ignore[return-value]
 
 
 def explain_run(run: "object") -> str:

@@ -39,6 +39,10 @@ def report(path: str, output: str | None, open_browser: bool, select: tuple[str,
     from ..errors import UsageError
     from ..report import html
 
+    if output is not None and output != "-":
+        from ..atomic import refuse_input_as_output
+
+        refuse_input_as_output(output, [path])
     config = make_config(config_path, sets, loss_family)
     apply_selection(config, select, ignore)
     runs = read_runs((path,), fmt=fmt, config=config, allow_pickle=allow_pickle)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,6 +110,8 @@ def pick_reader(source: Source, options: ReadOptions) -> Choice:
             f"unknown format {options.format!r}; `ganlog formats` lists the readers and text formats"
         )
     choices = explain(source)
+    if not choices or choices[0].sniff.score <= 0 or choices[0].reader.name in ("text", "tables"):
+        _refuse_binary(source)
     if not choices or choices[0].sniff.score <= 0:
         if source.is_dir:
             raise InputError(
@@ -123,19 +124,53 @@ def pick_reader(source: Source, options: ReadOptions) -> Choice:
     return choices[0]
 
 
+def _refuse_binary(source: Source) -> None:
+    """Data that is not text (an image, an archive, random bytes) gets its own name."""
+    if source.is_dir:
+        return
+    what = source.binary_kind()
+    if what:
+        raise InputError(source.name, f"{what}, not a training log",
+                         expected="a text log, TensorBoard event files, .npy/.npz, CSV or JSON lines")
+
+
+def _drop_empty(runs: "list[Run]", source: Source) -> "list[Run]":
+    """A run with no records is an input error, never a run to judge (it would pass)."""
+    empty = [r for r in runs if len(r.frame) == 0]
+    if not empty:
+        return runs
+    kept = [r for r in runs if len(r.frame) > 0]
+    errors = [str(InputError(r.source or source.name, "no records were read (nothing to judge)",
+                             expected="a log with at least one record of loss values")) for r in empty]
+    if not kept:
+        raise InputError(empty[0].source or source.name, "no records were read (nothing to judge)",
+                         expected="a log with at least one record of loss values")
+    first = kept[0]
+    first.meta["input_errors"] = list(first.meta.get("input_errors", ())) + errors
+    return kept
+
+
 def load_runs(
     path: "str | os.PathLike[str] | Source",
     options: ReadOptions | None = None,
 ) -> "list[Run]":
     """Read every run in ``path`` (``-`` is stdin). A directory may hold several runs."""
+    from .. import errors
+    from ..errors import neutralize
+    from .base import open_input, unwrap
+
     options = options or ReadOptions()
-    if isinstance(path, Source):
-        source = path
-    elif str(path) == "-":
-        source = Source.from_bytes(sys.stdin.buffer.read(), "<stdin>")
-    else:
-        source = Source.from_path(path)
-    runs = pick_reader(source, options).read(source, options)
+    errors.current_input = path.name if isinstance(path, Source) else str(path)
+    source = unwrap(path) if isinstance(path, Source) else open_input(path)
+    try:
+        runs = _drop_empty(pick_reader(source, options).read(source, options), source)
+    finally:
+        source.release()
+    for run in runs:  # names from outside reach terminals and pages: no control or bidi characters
+        run.name = neutralize(run.name)
+        run.source = neutralize(run.source)
+        for note in source.notes:
+            run.stats.warn(f"{source.name}: {note}", partial="ends early" in note or "damaged" in note)
     from ..roles import decide  # what each column means and the loss family: decided once, here
 
     for run in runs:

@@ -290,14 +290,14 @@ def _varint_batch(buf: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndar
     positions, and each further byte only for the positions still continuing.
     """
     n = len(buf)
-    b = buf[np.minimum(pos, n - 1)]
+    b = buf[np.clip(pos, 0, n - 1)]  # a damaged length can put pos anywhere, even below 0
     val = (b & 0x7F).astype(np.uint64)
     length = np.ones(len(pos), dtype=np.int64)
     live = np.flatnonzero(b & 0x80)
     for k in range(1, 10):
         if not len(live):
             break
-        b = buf[np.minimum(pos[live] + k, n - 1)]
+        b = buf[np.clip(pos[live] + k, 0, n - 1)]
         val[live] |= (b & 0x7F).astype(np.uint64) << np.uint64(7 * k)
         length[live] += 1
         live = live[(b & 0x80) != 0]
@@ -327,7 +327,8 @@ def decode_fast(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, max_ta
     pos = starts.copy()
 
     def at(p: np.ndarray) -> np.ndarray:
-        return buf[np.minimum(p, n - 1)]
+        # A varint length near 2**64 wraps to a negative position: clip, the checks reject it.
+        return buf[np.clip(p, 0, n - 1)]
 
     ok = (lengths >= 9 + 2 + 2 + 2 + 5) & (at(pos) == 0x09)
     rec, pos, ends = rec[ok], pos[ok], ends[ok]

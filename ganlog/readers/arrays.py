@@ -115,8 +115,15 @@ def load_npy(path_or_file: Any, source: str, allow_pickle: bool,
     (a trainer killed inside ``np.save``) read up to its last whole row, marked partial."""
     import numpy as np
 
+    if _check_npy_header(path_or_file, source, stats, problems) == "truncated":
+        cut = _read_truncated(path_or_file, source, stats, problems)
+        if cut is not None:
+            return cut  # type: ignore[return-value]
     try:
         return np.load(path_or_file, allow_pickle=allow_pickle)
+    except _DAMAGED as exc:
+        raise InputError(source, f"not a readable .npy file ({_one_line(exc)})",
+                         expected="a file written by np.save") from None
     except ValueError as exc:
         msg = str(exc)
         if "allow_pickle" in msg:
@@ -130,8 +137,86 @@ def load_npy(path_or_file: Any, source: str, allow_pickle: bool,
         raise InputError(source, f"not a readable .npy file ({exc})", expected="a file written by np.save") from None
 
 
+def _damaged() -> tuple[type[BaseException], ...]:
+    import struct
+    import tokenize
+    import zlib
+
+    return (SyntaxError, TypeError, tokenize.TokenError, struct.error, zlib.error, NotImplementedError,
+            OverflowError, KeyError, IndexError, UnicodeDecodeError, zipfile.BadZipFile)
+
+
+#: what a damaged header or archive member raises inside numpy and zipfile
+_DAMAGED = _damaged()
+
+#: an archive member may inflate past this only at a ratio below MAX_INFLATE_RATIO
+from .base import INFLATE_FREE_BYTES, MAX_INFLATE_RATIO  # noqa: E402
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+def _npy_header(fh: Any) -> "tuple[tuple[int, ...], bool, np.dtype, int]":
+    """Shape, Fortran order, dtype and data offset of the .npy at ``fh``'s position; raises
+    InputError-worthy exceptions (anything) on a damaged header."""
+    from numpy.lib import format as npformat
+
+    start = fh.tell() if hasattr(fh, "tell") else 0
+    version = npformat.read_magic(fh)
+    reader = npformat.read_array_header_1_0 if version == (1, 0) else npformat.read_array_header_2_0
+    shape, fortran, dtype = reader(fh)
+    return shape, fortran, dtype, (fh.tell() - start) if hasattr(fh, "tell") else 0
+
+
+def _need_bytes(shape: "tuple[int, ...]", dtype: "np.dtype") -> int:
+    n = 1
+    for k in shape:
+        n *= int(k)
+    return n * int(dtype.itemsize)
+
+
+def _check_npy_header(path_or_file: Any, source: str, stats: ParseStats | None,
+                      problems: list[str] | None) -> str:
+    """A damaged header is one clear line; a header that claims more data than the file holds is
+    not allowed to make numpy allocate it (a 1 KB file claiming 80 TB)."""
+    import os
+
+    try:
+        if hasattr(path_or_file, "read"):
+            pos = path_or_file.tell()
+            try:
+                shape, _, dtype, offset = _npy_header(path_or_file)
+                size = path_or_file.seek(0, os.SEEK_END)
+            finally:
+                path_or_file.seek(pos)
+        else:
+            with open(path_or_file, "rb") as fh:
+                shape, _, dtype, offset = _npy_header(fh)
+                size = os.fstat(fh.fileno()).st_size
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            return "ok"
+        raise InputError(source, f"a damaged .npy header ({_one_line(exc)})", where="byte 0",
+                         expected="a file written by np.save") from None
+    except (OSError, EOFError, *_DAMAGED) as exc:
+        raise InputError(source, f"a damaged .npy header ({type(exc).__name__}: {_one_line(exc)})",
+                         where="byte 0", expected="a file written by np.save") from None
+    if dtype.hasobject:
+        return "ok"
+    need = _need_bytes(shape, dtype)
+    have = size - offset
+    if need > have:
+        if _read_truncated(path_or_file, source, None, None, probe_only=True):
+            return "truncated"
+        raise InputError(source, f"the header claims {need:,} bytes of data ({shape} {dtype}) but the file "
+                         f"holds {max(have, 0):,}", where="byte 0", expected="a file written by np.save")
+    return "ok"
+
+
 def _read_truncated(path_or_file: Any, source: str, stats: ParseStats | None,
-                    problems: list[str] | None) -> "np.ndarray | None":
+                    problems: list[str] | None, probe_only: bool = False) -> "np.ndarray | None | bool":
     """The whole rows of a numeric .npy whose data ends early; None if it is not that."""
     import io
 
@@ -157,6 +242,8 @@ def _read_truncated(path_or_file: Any, source: str, stats: ParseStats | None,
     rows = (len(raw) - offset) // row if row else 0
     if row == 0 or rows >= shape[0]:
         return None
+    if probe_only:
+        return True
     arr = np.frombuffer(raw, dtype=dtype, count=rows * (row // dtype.itemsize), offset=offset)
     if len(shape) == 2:
         arr = arr.reshape((rows, shape[1]))
@@ -281,6 +368,32 @@ def read_npy_files(paths: Sequence[Path], *, name: str, source: str, options: Re
     return run
 
 
+def _check_member(archive: Any, key: str, where: str) -> None:
+    """Refuse a member that would inflate past the bound, or whose header claims more than it holds.
+
+    Bound: a member may inflate to 64 MiB freely; past that, to at most 100x its compressed size.
+    Its .npy header's shape x itemsize may not exceed the member's own uncompressed size.
+    """
+    zf = archive.zip
+    member = key if key in zf.namelist() else f"{key}.npy"
+    info = zf.getinfo(member)
+    if info.file_size > INFLATE_FREE_BYTES and info.file_size > MAX_INFLATE_RATIO * max(info.compress_size, 1):
+        raise InputError(where, f"inflates to {info.file_size:,} bytes from {info.compress_size:,} "
+                         f"(more than {MAX_INFLATE_RATIO}:1); refused as a possible decompression bomb",
+                         expected="an archive written by np.savez")
+    with zf.open(member) as fh:
+        magic = fh.read(6)
+        if magic != NPY_MAGIC:
+            return  # numpy says what it is
+        import io
+
+        head = io.BytesIO(magic + fh.read(65536 + 10))
+    shape, _, dtype, offset = _npy_header(head)
+    if not dtype.hasobject and _need_bytes(shape, dtype) > info.file_size - offset:
+        raise InputError(where, f"its header claims {_need_bytes(shape, dtype):,} bytes of data but the member "
+                         f"holds {max(info.file_size - offset, 0):,}", expected="an archive written by np.savez")
+
+
 def _stem(p: Path) -> str:
     return p.name[:-4] if p.name.lower().endswith((".npy", ".npz")) else p.stem
 
@@ -330,8 +443,8 @@ class ArrayReader(Reader):
 
         try:
             archive = np.load(target, allow_pickle=options.allow_pickle)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise InputError(source.name, f"not a readable .npz archive ({exc})",
+        except (OSError, ValueError, EOFError, *_DAMAGED) as exc:
+            raise InputError(source.name, f"not a readable .npz archive ({_one_line(exc)})",
                              expected="a file written by np.savez") from None
         columns: dict[str, np.ndarray] = {}
         errors: list[InputError] = []
@@ -340,12 +453,16 @@ class ArrayReader(Reader):
                 where = f"{source.name}[{key}]"
                 try:
                     try:
+                        _check_member(archive, key, where)
                         arr = archive[key]
                     except ValueError as exc:
                         if "allow_pickle" in str(exc):
                             raise InputError(where, "holds pickled Python objects, refused",
                                              expected=_PICKLE_HELP) from None
-                        raise InputError(where, f"unreadable ({exc})") from None
+                        raise InputError(where, f"unreadable ({_one_line(exc)})") from None
+                    except (OSError, EOFError, *_DAMAGED) as exc:
+                        raise InputError(where, f"a damaged archive member ({type(exc).__name__}: "
+                                         f"{_one_line(exc)})") from None
                     columns.update(array_columns(arr, key, where, stats, options))
                 except InputError as exc:
                     errors.append(exc)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 MAX_FILES = 50_000
 _TEXT_SUFFIXES = (".log", ".txt", ".out", ".err", ".stdout")
+_GZ_TEXT_SUFFIXES = tuple(s + ".gz" for s in _TEXT_SUFFIXES)
 _SKIP_DIRS = {"__pycache__", "node_modules", ".git", ".ipynb_checkpoints"}
 
 WHAT_WE_READ = ("events.out.tfevents.* files, .npy/.npz arrays, .csv/.tsv/.jsonl tables "
@@ -56,6 +57,10 @@ class Layout:
     other: Counter = field(default_factory=Counter)
     n_dirs: int = 0
     truncated: bool = False
+    #: pipes, sockets and devices: never opened (a FIFO would block the scan forever)
+    special: list[str] = field(default_factory=list)
+    #: files and folders that exist but cannot be listed or opened: input errors
+    unreadable: list[str] = field(default_factory=list)
 
     @property
     def n_groups(self) -> int:
@@ -90,10 +95,26 @@ def _is_mlflow_run(d: Path, names: set[str]) -> bool:
 
 def scan(root: Path) -> Layout:
     """Walk ``root`` (hidden folders skipped) and group what it holds into runs."""
+    import stat as st_
+
     lay = Layout()
     count = 0
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def cannot_list(exc: OSError) -> None:
+        where = exc.filename or "?"
+        lay.unreadable.append(str(InputError(str(where), f"a folder that cannot be listed ({exc.strerror or exc})")))
+
+    seen: set[str] = set()
+    # Links to run folders (runs/latest -> runs/2024-05-01) are followed; a link back to a folder
+    # already walked (a loop) is not, and is said.
+    for dirpath, dirnames, filenames in os.walk(root, onerror=cannot_list, followlinks=True):
         d = Path(dirpath)
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames[:] = []
+            lay.special.append(f"{d}: the same folder as one already read (through a link), skipped")
+            continue
+        seen.add(real)
         names = set(dirnames) | set(filenames)
         dirnames[:] = sorted(n for n in dirnames if not n.startswith(".") and n not in _SKIP_DIRS)
         if d != root:
@@ -111,6 +132,22 @@ def scan(root: Path) -> Layout:
             low = fname.lower()
             if fname.startswith("."):
                 continue
+            try:
+                mode = os.stat(p).st_mode
+            except OSError as exc:
+                why = "a broken symbolic link" if os.path.islink(p) else (exc.strerror or str(exc))
+                if low.endswith(_TEXT_SUFFIXES) or is_table_name(fname) or is_event_filename(fname) \
+                        or low.endswith((".npy", ".npz", ".gz")) or "." not in fname:
+                    lay.unreadable.append(str(InputError(str(p), f"cannot be read ({why})")))
+                continue
+            if not st_.S_ISREG(mode):
+                kind = ("a named pipe" if st_.S_ISFIFO(mode) else "a socket" if st_.S_ISSOCK(mode)
+                        else "a device")
+                lay.special.append(f"{p}: {kind}, skipped (give it on its own to read it as a stream)")
+                continue
+            if not os.access(p, os.R_OK):
+                lay.unreadable.append(str(InputError(str(p), "permission denied")))
+                continue
             if is_event_filename(fname):
                 lay.event_dirs.setdefault(d, []).append(p)
             elif low.endswith(".npy"):
@@ -119,7 +156,7 @@ def scan(root: Path) -> Layout:
                 lay.npz_files.append(p)
             elif is_table_name(fname):
                 lay.tables.append(p)
-            elif low.endswith(_TEXT_SUFFIXES) or "." not in fname:
+            elif low.endswith(_TEXT_SUFFIXES) or "." not in fname or low.endswith(_GZ_TEXT_SUFFIXES):
                 lay.text_candidates.append(p)
             else:
                 lay.other[os.path.splitext(low)[1] or "(no extension)"] += 1
@@ -192,7 +229,8 @@ class DirectoryReader(Reader):
 
             attempt(read_mlflow_run, d, name=rel_name(root, d), options=options)
         for p in lay.text_candidates:
-            self._read_text(root, p, options, runs, notes)
+            self._read_text(root, p, options, runs, notes, errors)
+        errors.extend(lay.unreadable)  # a run that cannot be read is never passed over in silence
         if not runs:
             errors.extend(notes)
             if errors:
@@ -209,35 +247,54 @@ class DirectoryReader(Reader):
                 first.stats.warn(f"not read: {e}")
         for note in notes:
             runs[0].stats.warn(f"not a training log: {note}")
+        for note in lay.special:
+            runs[0].stats.warn(note)
         return runs
 
     def _read_file(self, root: Path, p: Path, options: ReadOptions) -> "list[Run]":
         from . import pick_reader
 
-        src = Source.from_path(p)
+        from .base import unwrap
+
+        src = unwrap(Source.from_path(p))
         opts = _file_options(options, root, p)
-        return pick_reader(src, opts).read(src, opts)
+        try:
+            return pick_reader(src, opts).read(src, opts)
+        except OSError as exc:
+            raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
+        finally:
+            src.release()
 
     def _read_text(self, root: Path, p: Path, options: ReadOptions, runs: "list[Run]",
-                   notes: list[str]) -> None:
+                   notes: list[str], errors: list[str]) -> None:
         """A file the text reader recognises (a known print format) is a run; others are not ours.
 
         These files are tried on a guess (a run folder's ``log.txt`` may be a StyleGAN progress
         log without losses), so one that yields no run is a note, not an input error."""
         from . import explain
+        from .base import unwrap
 
-        src = Source.from_path(p)
         try:
+            src = unwrap(Source.from_path(p))
             choices = explain(src)
-        except OSError:
-            return
-        if not choices or choices[0].sniff.score < 0.5:
-            return
-        opts = _file_options(options, root, p)
-        try:
-            runs.extend(choices[0].reader.read(src, opts))
         except InputError as exc:
-            notes.append(str(exc))
+            errors.append(str(exc))
+            return
+        except OSError as exc:  # it was listed, and now it cannot be read: say so
+            errors.append(str(InputError(str(p), f"cannot be read ({exc.strerror or exc})")))
+            return
+        try:
+            if not choices or choices[0].sniff.score < 0.5:
+                return
+            opts = _file_options(options, root, p)
+            try:
+                runs.extend(choices[0].reader.read(src, opts))
+            except InputError as exc:
+                notes.append(str(exc))
+            except OSError as exc:
+                errors.append(str(InputError(str(p), f"cannot be read ({exc.strerror or exc})")))
+        finally:
+            src.release()
 
 
 def _run_folder(root: Path, run: "Run") -> Path:

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from ..frame import Run
 
 CHUNK_BYTES = 4 * 1024 * 1024
+#: A run of NUL bytes this long in a chunk without a line end marks padding, not a line.
+_NUL_RUN = b"\0" * 4096
 _DELIMS = b" \t[]()/:=,|%;\x0b\x0c"
 _TABLE = bytes.maketrans(_DELIMS + b"\r", b" " * len(_DELIMS) + b"\n")
 _WORD_B = re.compile(rb"[A-Za-z_]+")
@@ -197,24 +199,34 @@ def _chunks(source: Source) -> Iterator[bytes]:
             pos = end
         return
     assert source.path is not None
-    rest = b""
+    # A line longer than a chunk is gathered in pieces and joined once (joining it again per
+    # chunk was quadratic); a chunk of NUL padding with no line end (a disk that filled up) is
+    # passed on as it is, never held: a 2 GB NUL tail ran for minutes.
+    pending: list[bytes] = []
     with open(source.path, "rb") as fh:
         while True:
             block = fh.read(CHUNK_BYTES)
             if not block:
                 break
-            block = rest + block
             nl = block.rfind(b"\n")
             if nl < 0:
-                rest = block
+                if _NUL_RUN in block:
+                    if pending:
+                        yield b"".join(pending)
+                        pending = []
+                    yield block
+                else:
+                    pending.append(block)
                 continue
-            rest = block[nl + 1:]
-            out = block[: nl + 1]
+            pending.append(block[: nl + 1])
+            tail = block[nl + 1:]
             del block  # not two copies of the chunk alive while it is parsed
+            out = b"".join(pending)
+            pending = [tail] if tail else []
             yield out
             del out
-    if rest:
-        yield rest
+    if pending:
+        yield b"".join(pending)
 
 
 def read_fast(reader_name: str, source: Source, forced: str | None,

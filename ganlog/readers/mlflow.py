@@ -26,7 +26,10 @@ def read_metric_file(path: Path, stats: ParseStats) -> "tuple[list[int], list[fl
     steps: list[int] = []
     values: list[float] = []
     walls: list[float] = []
-    text = path.read_text("utf-8", "replace")
+    try:
+        text = path.read_text("utf-8", "replace")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from None
     for i, line in enumerate(text.splitlines(), 1):
         parts = line.split()
         if not parts:
@@ -38,8 +41,11 @@ def read_metric_file(path: Path, stats: ParseStats) -> "tuple[list[int], list[fl
         try:
             ts = float(parts[0])
             step = int(parts[2]) if len(parts) == 3 else 0
-        except ValueError:
+        except (ValueError, OverflowError):
             stats.skip(i, f"{path.name}: {line}", "timestamp or step is not a number")
+            continue
+        if not -(2**63) <= step < 2**63:
+            stats.skip(i, f"{path.name}: {line}", "step out of range")
             continue
         steps.append(step)
         values.append(to_float(parts[1]))

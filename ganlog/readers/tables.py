@@ -91,9 +91,20 @@ class TableReader(Reader):
                 frame, fmt = stylegan_metric_frame(frame), "stylegan-metric"
         else:
             frame, fmt = read_csv(source, stats), "csv"
+        name = options.run_name or _run_name(source)
+        parts = _split_wandb_runs(frame)
+        if parts is not None:  # a W&B export of several runs: one Run each
+            import copy
+
+            runs = []
+            for run_name, part in parts:
+                part, fmt2 = _tracker_export(part, source, fmt)
+                runs.append(table_to_run(part, source=source.name, name=f"{name}/{run_name}", fmt=fmt2,
+                                         stats=copy.deepcopy(stats), options=options))
+            return runs
         frame, fmt = _tracker_export(frame, source, fmt)
-        run = table_to_run(frame, source=source.name, name=options.run_name or _run_name(source),
-                           fmt=fmt, stats=stats, options=options)
+        frame = _unique_columns(frame, source.name, stats)
+        run = table_to_run(frame, source=source.name, name=name, fmt=fmt, stats=stats, options=options)
         if fmt.startswith("stylegan"):
             run.meta.setdefault("trainer", "stylegan2-ada")
         elif fmt == "jsonl" and "trainer" not in run.meta:
@@ -103,6 +114,47 @@ class TableReader(Reader):
             if trainer:  # BigGAN-PyTorch's log.jsonl and other logs whose names give their trainer away
                 run.meta["trainer"] = trainer
         return [run]
+
+
+def _split_wandb_runs(frame: "pd.DataFrame") -> "list[tuple[str, pd.DataFrame]] | None":
+    """``run1 - loss_d, run2 - loss_d`` (a W&B export of two runs): the columns of each run,
+    with the shared step columns; None for one run or another kind of table."""
+    cols = [str(c) for c in frame.columns]
+    runs: dict[str, list[int]] = {}
+    shared: list[int] = []
+    for i, c in enumerate(cols):
+        m = re.match(r"^(.+?) - (.+)$", c)
+        if m:
+            runs.setdefault(m.group(1), []).append(i)
+        else:
+            shared.append(i)
+    if len(runs) < 2 or len(shared) > 2:
+        return None
+    out = []
+    for run_name, idx in runs.items():
+        part = frame.iloc[:, shared + idx].copy()
+        part = part.dropna(how="all", subset=[part.columns[k] for k in range(len(shared), part.shape[1])])
+        out.append((run_name, part))
+    return out
+
+
+def _unique_columns(frame: "pd.DataFrame", source: str, stats: ParseStats) -> "pd.DataFrame":
+    """Repeated column names (two runs exported side by side) get ``_2``, ``_3``, and a warning."""
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) == len(names):
+        return frame
+    seen: dict[str, int] = {}
+    new = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        new.append(n if seen[n] == 1 else f"{n}_{seen[n]}")
+    repeated = sorted(n for n, k in seen.items() if k > 1)
+    stats.warn(f"{source}: column name(s) repeated: {', '.join(repeated[:5])}; the repeats were renamed "
+               f"{new[names.index(repeated[0], names.index(repeated[0]) + 1)]!r}, ... (two runs in one file? "
+               "export one run per file)")
+    frame = frame.copy()
+    frame.columns = new
+    return frame
 
 
 def _run_name(source: Source) -> str:
@@ -127,9 +179,21 @@ def read_csv(source: Source, stats: ParseStats) -> "pd.DataFrame":
         "\t" in text_head.split("\n", 1)[0] and "," not in text_head.split("\n", 1)[0]) else ","
     stats.lines_read = data.count(b"\n") + (not data.endswith(b"\n"))
     try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a stray byte: decoded as U+FFFD, said, and read on
+        stats.warn(f"{source.name}: byte {exc.start:,} is not UTF-8; such bytes were read as U+FFFD")
+        data = data.decode("utf-8", "replace").encode("utf-8")
+    quote = _unbalanced_quote(data)
+    if quote is not None:
+        raise InputError(source.name, "a quote (\") opened here is never closed, so the rest of the file "
+                         "would be one field", where=f"line {quote}", expected="balanced double quotes")
+    try:
         return pd.read_csv(io.BytesIO(data), sep=sep, engine="c", low_memory=False)
     except pd.errors.ParserError:
         pass  # a ragged row: read again, keeping the good rows and naming the bad ones
+    except pd.errors.EmptyDataError:
+        raise InputError(source.name, "no columns: the file holds no CSV header",
+                         expected="a CSV header row and metric rows") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(source.name, f"not a readable CSV table ({exc})", expected="a CSV header and rows") from None
     bad: list[int] = []
@@ -140,7 +204,11 @@ def read_csv(source: Source, stats: ParseStats) -> "pd.DataFrame":
         bad.append(len(fields))
         return None
 
-    frame = pd.read_csv(io.BytesIO(data), sep=sep, engine="python", on_bad_lines=on_bad)
+    try:
+        frame = pd.read_csv(io.BytesIO(data), sep=sep, engine="python", on_bad_lines=on_bad)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv_error()) as exc:
+        raise InputError(source.name, f"not a readable CSV table ({' '.join(str(exc).split())[:200]})",
+                         expected="a CSV header and rows") from None
     lines = data.decode("utf-8", "replace").splitlines()
     for i, line in enumerate(lines[1:], 2):
         if line.strip() and len(line.split(sep)) != n_fields:
@@ -149,6 +217,26 @@ def read_csv(source: Source, stats: ParseStats) -> "pd.DataFrame":
     where = f" (first at line {first.line}: {first.reason})" if first else ""
     stats.warn(f"{source.name}: skipped {len(bad):,} row(s) with a wrong number of fields{where}")
     return frame
+
+
+def csv_error() -> type:
+    import csv
+
+    return csv.Error
+
+
+def _unbalanced_quote(data: bytes) -> int | None:
+    """The line where a double quote opens a field that never closes, else None (linear scan)."""
+    if data.count(b'"') % 2 == 0:
+        return None
+    line = 1
+    open_at: int | None = None
+    for chunk_line, piece in enumerate(data.split(b"\n"), 1):
+        n = piece.count(b'"')
+        if n % 2:
+            open_at = chunk_line if open_at is None else None
+        line = chunk_line
+    return open_at if open_at is not None else line
 
 
 # --------------------------------------------------------------------------- StyleGAN metric-*.jsonl

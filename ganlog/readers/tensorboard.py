@@ -20,6 +20,8 @@ damage, and the damage is reported with its byte offset.
 
 from __future__ import annotations
 
+import struct
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +132,12 @@ def read_points(data: bytes, name: str, stats: ParseStats,
         stats.warn(f"{name}: byte {p.offset:,}: {p.message}", partial=True)
         input_errors.append(f"{name}: byte {p.offset:,}: {p.message}")
     buf = np.frombuffer(data, dtype=np.uint8)
-    fast = decode_fast(buf, framing.starts, framing.lengths)
+    broken = (IndexError, ValueError, OverflowError, struct.error, UnicodeDecodeError)
+    try:
+        fast = decode_fast(buf, framing.starts, framing.lengths)
+    except broken:  # the batch decoder met something it did not foresee: every record one by one
+        fast = decode_fast(buf, framing.starts[:0], framing.lengths[:0])
+        fast = type(fast)(**{**fast.__dict__, "rest": np.arange(len(framing.starts), dtype=np.int64)})
 
     slow = Points()
     starts, lengths = framing.starts, framing.lengths
@@ -138,7 +145,10 @@ def read_points(data: bytes, name: str, stats: ParseStats,
     for r in fast.rest.tolist():
         s = int(starts[r])
         try:
-            decode_event(data, s, s + int(lengths[r]), r, slow)
+            try:
+                decode_event(data, s, s + int(lengths[r]), r, slow)
+            except broken as exc:
+                raise DecodeError(f"{type(exc).__name__}: {exc}") from None
         except DecodeError as exc:
             bad_records += 1
             if bad_records <= 3:

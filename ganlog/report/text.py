@@ -93,8 +93,11 @@ def render_read_summary(analysis: "Analysis", style: _Style) -> list[str]:
     rec = f"{len(df):,} record{'s' if len(df) != 1 else ''}"
     seg = f"{run.n_segments} segment{'s' if run.n_segments != 1 else ''}"
     span = ""
-    if len(df):
-        span = f" · steps {int(df['step'].iloc[0]):,}–{int(df['step'].iloc[-1]):,}"
+    import numpy as np
+
+    steps = df["step"][np.isfinite(df["step"].to_numpy(dtype=float))] if len(df) else df["step"]
+    if len(steps):  # a record without a step (first or last JSON line) is no span end
+        span = f" · steps {int(steps.iloc[0]):,}–{int(steps.iloc[-1]):,}"
     lines += _wrap(f"read     {run.format} via {run.reader} · {rec} · {seg}{span}", 2, hang=9)
     cols = [c for c in df.columns if c not in ("step", "segment")]
     lines += _wrap("columns  " + " ".join(cols), 2, hang=9)

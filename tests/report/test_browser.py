@@ -165,3 +165,25 @@ def test_dropped_file_is_analyzed(browser, server, samples) -> None:
         page.click("button[type=submit]")
     assert "forum_bce" in page.locator(".run-name").inner_text()
     page.close()
+
+
+def test_a_large_paste_shows_it_is_being_analyzed_and_a_failed_one_keeps_its_text(browser, server, samples) -> None:
+    text = (samples / "forum_bce.log").read_text() * 300  # ~1.4 MB: seconds of work
+    page = _page(browser)
+    page.goto(server)
+    assert not page.locator("#busy").is_visible()
+    page.fill("#log", text)
+    # what the page does on submit, without leaving it (a synthetic submit event does not send)
+    page.evaluate("document.getElementById('paste-form').dispatchEvent(new Event('submit'))")
+    busy = page.locator("#busy")
+    assert busy.is_visible() and "Analyzing 1.4 MB" in busy.inner_text()
+    with page.expect_navigation(timeout=120000):
+        page.click("button[type=submit]")
+    assert page.locator("a[href='/']").count() >= 1  # the report links back to the form
+    page.goto(server)
+    page.fill("#log", "not a log, but mine\n")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.locator("#error").is_visible()
+    assert page.input_value("#log") == "not a log, but mine\n"
+    page.close()
