@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -34,20 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "corpus"))
 
-from cases import LABEL_CODES, Case, load_cases  # noqa: E402
+from cases import LABEL_CODES, Case, load_cases, same_name  # noqa: E402
 
 ALARM = 2  # Severity.WARNING
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", name.lower())
-
-
-def _same_name(printed: str, expected: str) -> bool:
-    """The printed name is the expected one, or it plus a trailing position digit: a name printed
-    twice in one record (DCGAN's ``D(G(z)): a / b``) is told apart as ``D(G(z))1``/``D(G(z))2``."""
-    p, e = _squash(printed), _squash(expected)
-    return p == e or (len(p) == len(e) + 1 and p.startswith(e) and p[-1].isdigit())
 
 
 @dataclass
@@ -114,8 +102,8 @@ def judge_case(case: Case) -> CaseResult:
     res.family = run.loss_family.name
     printed = _printed_names(run)
     for role, name in case.roles.items():
-        col = next((c for c, p in printed.items() if _same_name(p, name)), None)
-        if role in run.frame.columns and _same_name(printed.get(role, ""), name):
+        col = next((c for c, p in printed.items() if same_name(p, name)), None)
+        if role in run.frame.columns and same_name(printed.get(role, ""), name):
             res.roles_mapped += 1
         else:
             res.roles_missing.append(f"{role}={name!r} (got {col or 'nothing'})")

@@ -16,21 +16,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
 
-from cases import FAMILIES, LABEL_CODES, SOURCE_KINDS, load_cases  # noqa: E402
+from cases import FAMILIES, LABEL_CODES, SOURCE_KINDS, load_cases, same_name  # noqa: E402
 
 CASES = load_cases()
 IDS = [c.id for c in CASES]
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", name.lower())
-
-
-def _same_name(printed: str, expected: str) -> bool:
-    """The printed name is the expected one, or it plus a trailing position digit: a name printed
-    twice in one record (DCGAN's ``D(G(z)): a / b``) is told apart as ``D(G(z))1``/``D(G(z))2``."""
-    p, e = _squash(printed), _squash(expected)
-    return p == e or (len(p) == len(e) + 1 and p.startswith(e) and p[-1].isdigit())
 
 
 def test_corpus_is_large_and_varied() -> None:
@@ -65,4 +54,4 @@ def test_case_reads_with_its_records_and_roles(case) -> None:
     printed = {col: role.printed for col, role in run.roles.items()}
     for role, name in case.roles.items():
         assert role in run.frame.columns, f"{role} ({name!r}) not mapped; columns: {list(run.frame.columns)}"
-        assert _same_name(printed.get(role) or "", name), f"{role} read from {printed.get(role)!r}"
+        assert same_name(printed.get(role) or "", name), f"{role} read from {printed.get(role)!r}"

@@ -14,6 +14,7 @@ tune part only; the check part says whether they generalize.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,3 +128,11 @@ def load_cases(root: Path = CORPUS) -> list[Case]:
     """Every case under ``root``, sorted by id."""
     cases = [_load(d) for d in sorted(root.iterdir()) if d.is_dir() and (d / "case.toml").exists()]
     return sorted(cases, key=lambda c: c.id)
+
+
+def same_name(printed: str, expected: str) -> bool:
+    """A role was read from the expected printed name: equal ignoring case and punctuation, or the
+    name plus a trailing position digit -- a name printed twice in one record (DCGAN's
+    ``D(G(z)): a / b``) is told apart as ``D(G(z))1``/``D(G(z))2``."""
+    p, e = (re.sub(r"[^0-9a-z]+", "", n.lower()) for n in (printed, expected))
+    return p == e or (len(p) == len(e) + 1 and p.startswith(e) and p[-1].isdigit())
