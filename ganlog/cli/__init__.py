@@ -78,8 +78,6 @@ def main(argv: list[str] | None = None) -> Any:
     being read, with a hint to report it, and exit 2 -- never a traceback, and never exit 1,
     which CI reads as "the run has findings". ``GANLOG_TRACEBACK=1`` shows the traceback.
     """
-    import os
-
     from ..errors import GanlogError, internal_error_line, out_of_memory_line
 
     fast_exit = argv is None and _FAST_EXIT.intersection(sys.argv[1:2])
@@ -145,8 +143,6 @@ def _say(line: str) -> None:
 
 def _quiet_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush raises nothing."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -95,7 +95,6 @@ def _write_csv_arrow(frame: "object", path: "object") -> bool:
     cols = [str(c) for c in frame.columns]  # type: ignore[attr-defined]
     if any("," in c or '"' in c or "\n" in c for c in cols):
         return False
-    import numpy as np
 
     # Numeric columns go to Arrow as zero-copy views of their numpy arrays (from_pandas on
     # row slices copied every slice first); anything else lets pandas write the table.

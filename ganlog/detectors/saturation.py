@@ -16,7 +16,7 @@ import numpy as np
 from . import evidence as E
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
-from .common import (LOSS_COLUMNS, SHORT_SERIES, scale_of, Hold, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
+from .common import (LOSS_COLUMNS, SHORT_SERIES, scale_of, confidence, fmt_prob, label, mask_holds, values_in, weighed_holds,
                      weighed_mask)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .discover import Root, Unit, discover
+from .discover import Root, discover
 from .worker import Settings, analyze_unit, fail_on_label
 
 

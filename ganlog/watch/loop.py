@@ -42,7 +42,6 @@ A stall (no new record for ``stall`` seconds) is a finding of its own,
 from __future__ import annotations
 
 import math
-import os
 import signal
 import sys
 import time
