@@ -328,7 +328,8 @@ class LogitGapRunaway(Detector):
     With D's mean raw output (logit) on real and on fake logged (StyleGAN's
     ``Loss/scores/real`` and ``Loss/scores/fake``): the gap real - fake at the end of the
     run (median of the last fifth) at or above 5 logits and at least 2x its level in the
-    first fifth, rising over the run (warning); or the sign accuracies
+    first fifth, rising over the run, or at 10 logits or more however it got there
+    (warning); or the sign accuracies
     ``E[sign(D(real))] >= 0.95`` and ``E[sign(D(fake))] <= -0.95`` over the last fifth: D
     wins on every sample (warning). A gap that was at least 0.5 in the first fifth and
     collapses below 0.05 at the end is reported at info: D no longer tells real from
@@ -350,7 +351,9 @@ class LogitGapRunaway(Detector):
     Weighing
     --------
     The end gap against ``gap_limit`` and its growth against ``growth``, with Kendall's tau of
-    the gap's block medians >= 0.3 so that one noisy stretch is not a trend; the sign test needs
+    the gap's block medians >= 0.3 so that one noisy stretch is not a trend -- except at twice
+    the limit (10 logits, outputs 0.99995 against 0.00005), which is D winning on every sample
+    whether it jumped there or crept; the sign test needs
     both accuracies past the limit over the last fifth.
 
     Too short
@@ -406,7 +409,9 @@ class LogitGapRunaway(Detector):
         tau = S.mann_kendall_tau(blk.median) if blk.n >= 4 else float("nan")
         wgan = ctx.family.name == "wgan"
         grew = end >= p.growth * max(start, 1e-9) or end >= 2 * p.gap_limit
-        if not wgan and end >= p.gap_limit and grew and tau >= 0.3:
+        # A gap of 2x the limit (10 logits: D's outputs 0.99995 vs 0.00005) is D winning on every
+        # sample whether it is still growing or has jumped there and stayed: no trend needed.
+        if not wgan and end >= p.gap_limit and grew and (tau >= 0.3 or end >= 2 * p.gap_limit):
             k0 = int(np.argmax(gap >= 0.5 * end))
             span = ctx.span(int(rows[k0]), int(rows[-1]))
             yield self.finding(
