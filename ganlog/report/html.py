@@ -42,9 +42,8 @@ def verdict_text(analysis: "Analysis") -> str:
     if verdict == "healthy" and notes:
         return HEALTHY_WITH_NOTES.format(n="note" if notes == 1 else f"{notes} notes",
                                          are="is" if notes == 1 else "are")
-    reason = getattr(analysis, "verdict_reason", None)
-    base = VERDICT_TEXT.get(verdict, f"Verdict: {verdict}.")
-    return f"{base} {reason}" if verdict == "inconclusive" and reason else base
+    # the verdict's reason has a paragraph of its own under this line (verdict.html.j2)
+    return VERDICT_TEXT.get(verdict, f"Verdict: {verdict}.")
 
 
 # -- templates ----------------------------------------------------------------

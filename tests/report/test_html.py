@@ -286,3 +286,13 @@ def test_odd_runs_still_render() -> None:
     assert ">Inconclusive<" in page and "What to log" in page and "no G (generator) loss" in page
     empty = Run.from_frame(pd.DataFrame({"step": pd.Series([], dtype=float), "loss_d": pd.Series([], dtype=float)}))
     assert "Nothing to plot" in html.render(Analysis(run=empty))
+
+
+def test_inconclusive_reason_is_said_once(samples) -> None:
+    """The verdict's one sentence of why sits under the lead once, not repeated inside it."""
+    import ganlog
+
+    analysis = ganlog.analyze(samples.parent / "tests" / "corpus" / "improved-wgan-toy-issue-5" / "train.log")
+    assert analysis.verdict == "inconclusive"
+    page = html.render(analysis)
+    assert page.count(str(html.environment().filters["e"](analysis.verdict_reason))) == 1
