@@ -88,11 +88,11 @@ def _valid(role: str, v: "np.ndarray") -> "np.ndarray":
 def _metric_column(run: "Run") -> tuple[str, bool, str] | None:
     import numpy as np
 
-    from .detectors.modern import FALLBACK, _PATTERNS
+    from .detectors.modern import _PATTERNS
 
     cols = [str(c) for c in run.frame.columns]
     for role, higher in METRICS:
-        candidates = [role] + list(FALLBACK.get(role, ()))
+        candidates = [role]
         pat = _PATTERNS.get(role)
         if pat is not None:
             candidates += [c for c in cols if pat.search(c) and not c.endswith("_std")]

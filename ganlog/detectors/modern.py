@@ -5,8 +5,9 @@ values, and seconds per kimg.
 StyleGAN2-ADA / StyleGAN3 (``Loss/scores/real``, ``Loss/signs/real``, ``Loss/r1_penalty``,
 ``Progress/augment``, ``Timing/sec_per_kimg``), StudioGAN (``ada_p``), BigGAN-PyTorch
 (``*_sv0`` from ``get_SVs``) and mmagic log these. The detectors read canonical names
-(``aug_p``, ``d_real_logit`` ... , decided by the roles step) and, until every reader
-names them, the raw names those trainers print through :data:`FALLBACK`.
+(``aug_p``, ``d_real_logit`` ... ) that the roles step (:mod:`ganlog.roles`) gives the
+names those trainers print; only metrics whose names carry a sample count (``kid50k_full``,
+``pr50k3_full_recall``) are also found by pattern.
 """
 
 from __future__ import annotations
@@ -20,25 +21,6 @@ import numpy as np
 from . import stats as S
 from .base import Context, Detector, Finding, Params, Severity
 
-#: canonical name -> the snake_case names trainers print for it (tried in order)
-FALLBACK: dict[str, tuple[str, ...]] = {
-    "aug_p": ("progress_augment", "augment", "ada_p", "aa_p", "augment_p", "p_augment", "aug_prob"),
-    "d_real_logit": ("loss_scores_real", "scores_real", "d_real_score", "logits_real"),
-    "d_fake_logit": ("loss_scores_fake", "scores_fake", "d_fake_score", "logits_fake"),
-    "d_real_sign": ("loss_signs_real", "signs_real"),
-    "d_fake_sign": ("loss_signs_fake", "signs_fake"),
-    "loss_d_r1": ("loss_r1_penalty", "r1_penalty", "r1_loss", "loss_r1", "d_r1"),
-    "loss_d_gp": ("gradient_penalty", "loss_gp", "gp", "d_gp", "loss_d_gradient_penalty"),
-    "loss_g_pl": ("loss_pl_penalty", "pl_penalty", "path_length_penalty", "loss_pl"),
-    "loss_d_reg": ("loss_d_reg", "d_reg"),
-    "loss_g_reg": ("loss_g_reg", "g_reg"),
-    "sec_per_kimg": ("timing_sec_per_kimg", "sec_kimg", "sec_per_kimg"),
-    "sec_per_step": ("sec_per_step", "time_per_step", "sec_it", "s_it", "iter_time", "time_iter"),
-    "sec_per_tick": ("timing_sec_per_tick", "sec_tick"),
-    "kid": ("kid50k_full", "kid50k", "kid_score"),
-    "precision": ("pr50k3_full_precision", "pr50k3_precision", "improved_precision"),
-    "recall": ("pr50k3_full_recall", "pr50k3_recall", "improved_recall"),
-}
 #: name patterns for metrics whose printed names carry a sample count (kid10k, pr50k3_full_recall)
 _PATTERNS: dict[str, "re.Pattern[str]"] = {
     "kid": re.compile(r"^(val_|metrics_)?kid(\d+k)?(_full)?$"),
@@ -50,12 +32,9 @@ SV_COLUMN = re.compile(r"(^|_)sv\d+$|(^|_)sigma(_max)?$|spectral_norm|singular_v
 
 
 def find_column(ctx: Context, role: str) -> str | None:
-    """The column holding ``role``: its canonical name, else a name a trainer prints for it."""
+    """The column holding ``role``: its canonical name, else a metric named with its sample count."""
     if ctx.has(role):
         return role
-    for name in FALLBACK.get(role, ()):
-        if ctx.has(name):
-            return name
     pat = _PATTERNS.get(role)
     if pat is not None:
         for c in ctx.run.frame.columns:
