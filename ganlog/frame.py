@@ -363,6 +363,16 @@ def describe_step(run: Run, step: float) -> str:
     return text
 
 
+def unique_name(want: str, used: set[str]) -> str:
+    """``want``, or ``want_2``, ``want_3`` ... whichever is not in ``used`` yet; it is added to ``used``."""
+    name, k = want, 2
+    while name in used:
+        name = f"{want}_{k}"
+        k += 1
+    used.add(name)
+    return name
+
+
 def rename_columns(
     names: Iterable[str],
     extra_aliases: Mapping[str, str] | None = None,
@@ -379,12 +389,7 @@ def rename_columns(
         col = canonical_name(n, extra_aliases)
         if col in used and col in reserved:
             col = "logged_" + col
-        base, k = col, 2
-        while col in used:
-            col = f"{base}_{k}"
-            k += 1
-        used.add(col)
-        mapping[n] = col
+        mapping[n] = unique_name(col, used)
     return mapping
 
 

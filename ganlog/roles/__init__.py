@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Mapping
 
+from ..frame import unique_name
 from .names import (
     CANONICAL_ROLES,
     D_WORDS,
@@ -194,12 +195,7 @@ def decide(run: "Run", pins: Mapping[str, str] | None = None, family: str | None
             want = column_for_name(e.printed) if e.kind == "std" else snake_case(e.printed)
             if (want in CANONICAL_ROLES or want in _INDEX) and e.kind != "std":
                 want = "logged_" + want
-        name, k = want, 2
-        while name in used:
-            name = f"{want}_{k}"
-            k += 1
-        used.add(name)
-        final[e.col] = name
+        final[e.col] = unique_name(want, used)
     frame = df.rename(columns=final)
     for col, factor in transforms.items():
         frame[final[col]] = frame[final[col]] * factor
